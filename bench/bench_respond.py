@@ -1,0 +1,425 @@
+"""Benchmark: researchers answering at once, through every page, against gunicorn and a real database.
+
+A fresh database (PostgreSQL, then the embedded SQLite in a temporary folder) gets an open campaign and one
+token per virtual respondent, made in-process with the app's services. gunicorn then serves the app with the
+repository's gunicorn.conf.py (gthread workers), and a load generator (processes of threads, http.client with
+keep-alive) walks each respondent through every page: welcome, each step GET then POST (with its CSRF token
+and session cookie), "About you", the review, the submission and the thank-you page. Some tokens are reused on
+purpose: a second submission after the first, and two submissions at the same instant. At the end the stored
+responses are counted: exactly one per token, none lost, none twice, no draft left.
+Targets (2 cores, load generator included): >= 100 questionnaires/s, p99 < 300 ms per request, nothing lost.
+
+    /work/venv/bin/python bench/bench_respond.py [--respondents 3000] [--clients 48]
+        [--databases postgresql,sqlite]
+        [--questionnaire charter-2023|short] [--web-workers 4] [--web-threads 2] [--generators 2]
+
+Needs PostgreSQL (CONSULT_BENCH_PG, default postgres@127.0.0.1:5432). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from http.client import HTTPConnection, HTTPException
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+PG_ADMIN = os.environ.get("CONSULT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASE = "consult_bench_respond"
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_PER_SECOND, TARGET_P99_MS = 100.0, 300.0
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CHOICE = re.compile(r'name="((?:item|profile)-[^"]+)" value="([^"]*)"')
+COMMENT = re.compile(r'<textarea id="[^"]+" name="(comment-[^"]+)"')
+STEP_LINK = re.compile(r'href="(/r/[^"/]+/step/\d+)"')
+
+
+# --------------------------------------------------------------------------- setting up
+
+
+def pg_database() -> str:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{DATABASE}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + DATABASE
+
+
+def server_environment(database_url: str) -> dict[str, str]:
+    """No REDIS_URL: the rate limiter counts in each worker's memory, as in the embedded default."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    return env | {
+        "SECRET_KEY": "bench-respond",
+        "CONSULT_BASE_URL": "http://127.0.0.1",
+        "DATABASE_URL": database_url,
+    }
+
+
+def bench_questionnaire(name: str):
+    from consult.charter.reference import load_template
+
+    q = load_template("charter-2023")
+    if name == "short":
+        q = replace(q, sections=tuple(replace(s, items=s.items[:1]) for s in q.sections[:8]))
+    return q
+
+
+def prepare(env: dict[str, str], questionnaire: str, respondents: int) -> list[str]:
+    """Schema, reference data, an open campaign and its tokens, through the app's own services."""
+    os.environ.update(env)
+    from flask_migrate import upgrade
+
+    from consult import create_app
+    from consult.charter.services import load_reference_data
+    from consult.extensions import db
+    from consult.surveys import services
+
+    app = create_app()
+    with app.test_request_context():
+        upgrade()
+        load_reference_data()
+        campaign = services.create_campaign(bench_questionnaire(questionnaire))
+        services.open_campaign(campaign)
+        tokens = [issued.token for issued in services.issue_tokens(campaign, respondents)]
+        db.session.commit()
+        db.engine.dispose()
+    return tokens
+
+
+def count_stored(env: dict[str, str]) -> dict[str, int]:
+    os.environ.update(env)
+    from sqlalchemy import func, select
+
+    from consult import create_app
+    from consult.extensions import db
+    from consult.surveys.models import Draft, Invitation, Response
+
+    app = create_app()
+    with app.app_context():
+        counts = {
+            "responses_stored": db.session.scalar(select(func.count()).select_from(Response)),
+            "tokens_used": db.session.scalar(select(func.count()).where(Invitation.used.is_(True))),
+            "drafts_left": db.session.scalar(select(func.count()).select_from(Draft)),
+        }
+        db.engine.dispose()
+    return counts
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+    env = env | {
+        "CONSULT_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": str(workers),
+        "WEB_THREADS": str(threads),
+    }
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "consult:create_app()"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped: {log.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+# --------------------------------------------------------------------------- one virtual respondent
+
+
+@dataclass
+class Tally:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    submitted: int = 0
+    cpu_seconds: float = 0.0
+    refused_again: int = 0
+    double_submit_stored: int = 0
+
+
+class Browser:
+    """One respondent's browser: a keep-alive connection and its cookies."""
+
+    def __init__(self, port: int, tally: Tally, language: str) -> None:
+        self.port, self.tally, self.language = port, tally, language
+        self.connection = HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def send(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
+        headers = {
+            "Accept-Language": self.language,
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+        }
+        body = urlencode(form, doseq=True) if form is not None else None
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            try:
+                return self.exchange(method, path, body, headers)
+            except (HTTPException, OSError) as error:
+                self.connection.close()
+                if attempt == 2:
+                    self.tally.errors.append(f"{method} {path}: {error!r}")
+        return 0, "", ""
+
+    def exchange(self, method: str, path: str, body: str | None, headers: dict) -> tuple[int, str, str]:
+        start = time.perf_counter()
+        self.connection.request(method, path, body, headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        self.tally.latencies_ms.append((time.perf_counter() - start) * 1000)
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.cookies[name] = value
+        return response.status, response.headers.get("Location", ""), text
+
+    def expect(self, status: int, method: str, path: str, form: dict | None = None) -> tuple[str, str]:
+        got, location, text = self.send(method, path, form)
+        if got != status:
+            self.tally.errors.append(f"{method} {path.split('/', 3)[-1]}: {got} instead of {status}")
+        return location, text
+
+
+def answers_for(page: str, rng: random.Random) -> dict[str, str]:
+    choices: dict[str, list[str]] = {}
+    for name, value in CHOICE.findall(page):
+        choices.setdefault(name, []).append(value)
+    form = {name: rng.choice(values) for name, values in choices.items() if rng.random() < 0.97}
+    form |= {name: "Comment from a load test: fine." for name in COMMENT.findall(page) if rng.random() < 0.2}
+    return form | {"csrf_token": CSRF.search(page).group(1), "action": "next"}
+
+
+def walk(port: int, token: str, tally: Tally, rng: random.Random, twice: str) -> None:
+    """Every page, as a browser would; ``twice`` reuses the token ("after" or "together")."""
+    browser = Browser(port, tally, rng.choice(["en", "fr-FR,fr;q=0.9"]))
+    base = f"/r/{token}"
+    _, page = browser.expect(200, "GET", base)
+    path = STEP_LINK.search(page).group(1)
+    while True:
+        _, page = browser.expect(200, "GET", path)
+        if "/submit" in page:
+            break
+        location, _ = browser.expect(303, "POST", path, answers_for(page, rng))
+        path = urlsplit(location).path or path
+    form = {"csrf_token": CSRF.search(page).group(1)}
+    submit_all(port, browser, base, form, tally, twice)
+
+
+def submit_all(port: int, browser: Browser, base: str, form: dict, tally: Tally, twice: str) -> None:
+    statuses: list[int] = []
+    if twice == "together":
+        twin = Browser(port, tally, browser.language)
+        twin.cookies = dict(browser.cookies)
+        thread = threading.Thread(
+            target=lambda: statuses.append(twin.send("POST", base + "/submit", form)[0])
+        )
+        thread.start()
+    statuses.append(browser.send("POST", base + "/submit", form)[0])
+    if twice == "together":
+        thread.join()
+    tally.submitted += statuses.count(303) >= 1
+    tally.double_submit_stored += max(statuses.count(303) - 1, 0)
+    if 303 in statuses:
+        browser.expect(200, "GET", base + "/thanks")
+    if twice == "after":
+        status = browser.send("POST", base + "/submit", form)[0]
+        tally.refused_again += status in (200, 409)
+
+
+def generator(port: int, tokens: list[str], threads: int, seed: int) -> Tally:
+    """One load-generator process: ``threads`` respondents at a time, each taking the next token."""
+    tally, lock = Tally(), threading.Lock()
+    queue = list(enumerate(tokens))
+
+    def respondent(offset: int) -> None:
+        rng = random.Random(seed + offset)
+        while True:
+            with lock:
+                if not queue:
+                    return
+                index, token = queue.pop()
+            twice = "after" if index % 20 == 1 else "together" if index % 20 == 2 else ""
+            walk(port, token, tally, rng, twice)
+
+    workers = [threading.Thread(target=respondent, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    tally.cpu_seconds = usage.ru_utime + usage.ru_stime
+    return tally
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else 0.0
+
+
+def load(port: int, tokens: list[str], clients: int, generators: int) -> tuple[Tally, float]:
+    shares = [tokens[i::generators] for i in range(generators)]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(generators) as pool:
+        futures = [
+            pool.submit(generator, port, share, clients // generators, i * 100_000)
+            for i, share in enumerate(shares)
+        ]
+        tallies = [future.result() for future in futures]
+    elapsed = time.perf_counter() - start
+    total = Tally()
+    for tally in tallies:
+        total.latencies_ms += tally.latencies_ms
+        total.errors += tally.errors
+        total.submitted += tally.submitted
+        total.refused_again += tally.refused_again
+        total.double_submit_stored += tally.double_submit_stored
+        total.cpu_seconds += tally.cpu_seconds
+    return total, elapsed
+
+
+def run(database: str, args: argparse.Namespace) -> dict:
+    with tempfile.TemporaryDirectory(prefix="consult-bench-") as folder:
+        instance = Path(folder)
+        url = pg_database() if database == "postgresql" else f"sqlite:///{instance / 'consult.db'}"
+        env = server_environment(url)
+        tokens = subprocess_call(prepare, env, args.questionnaire, args.respondents)
+        port = free_port()
+        server = start_gunicorn(env, port, args.web_workers, args.web_threads, instance / "gunicorn.log")
+        try:
+            web_before = process_tree_cpu(server.pid)
+            tally, elapsed = load(port, tokens, args.clients, args.generators)
+            cpu = {
+                "web": process_tree_cpu(server.pid) - web_before,
+                "database": database_cpu(database),
+                "load_generator": tally.cpu_seconds,
+            }
+        finally:
+            server.terminate()
+            server.wait(30)
+        stored = subprocess_call(count_stored, env)
+    return summary(database, args, tokens, tally, elapsed, stored) | cpu_figures(cpu, tally.submitted)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system time of a process (all its threads), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_cpu(pid: int) -> float:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return cpu_seconds(pid) + sum(cpu_seconds(int(child)) for child in children)
+
+
+def database_cpu(database: str) -> float:
+    """CPU of the PostgreSQL backends of the benchmark database (they live as long as the web workers)."""
+    if database != "postgresql":
+        return 0.0
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        pids = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (DATABASE,)
+        ).fetchall()
+    return sum(cpu_seconds(pid) for (pid,) in pids)
+
+
+def cpu_figures(cpu: dict[str, float], questionnaires: int) -> dict:
+    """CPU per questionnaire, and the rate it allows on two cores given to it alone (machines are shared)."""
+    per = {part: round(seconds * 1000 / max(questionnaires, 1), 2) for part, seconds in cpu.items()}
+    total = sum(per.values())
+    return {
+        "cpu_ms_per_questionnaire": per | {"total": round(total, 2)},
+        "questionnaires_per_second_on_two_free_cores": round(2000 / total, 1) if total else None,
+    }
+
+
+def subprocess_call(function, *arguments):
+    """Run set-up and counting in a fresh process, with the server's environment and no state left behind."""
+    with ProcessPoolExecutor(1) as pool:
+        return pool.submit(function, *arguments).result()
+
+
+def summary(database: str, args, tokens: list[str], tally: Tally, elapsed: float, stored: dict) -> dict:
+    requests = len(tally.latencies_ms)
+    return {
+        "database": database,
+        "questionnaire": args.questionnaire,
+        "respondents": len(tokens),
+        "clients": args.clients,
+        "seconds": round(elapsed, 2),
+        "questionnaires_per_second": round(tally.submitted / elapsed, 1),
+        "requests": requests,
+        "requests_per_second": round(requests / elapsed, 1),
+        "latency_ms": {
+            q: percentile(tally.latencies_ms, p)
+            for q, p in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))
+        },
+        "errors": len(tally.errors),
+        "error_samples": sorted(set(tally.errors))[:5],
+        "responses_expected": len(tokens),
+        **stored,
+        "lost": max(len(tokens) - stored["responses_stored"], 0),
+        "duplicates": max(stored["responses_stored"] - len(tokens), 0) + tally.double_submit_stored,
+        "reused_tokens_refused": tally.refused_again,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--respondents", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=48)
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--questionnaire", choices=("charter-2023", "short"), default="charter-2023")
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-threads", type=int, default=2)
+    parser.add_argument("--generators", type=int, default=2)
+    args = parser.parse_args()
+    runs = [run(database, args) for database in args.databases.split(",")]
+    met = all(
+        r["questionnaires_per_second"] >= TARGET_PER_SECOND and r["latency_ms"]["p99"] < TARGET_P99_MS
+        for r in runs
+        if r["database"] == "postgresql"
+    )
+    nothing_lost = all(r["lost"] == 0 and r["duplicates"] == 0 and r["drafts_left"] == 0 for r in runs)
+    print(
+        json.dumps(
+            {
+                "runs": runs,
+                "targets": {"questionnaires_per_second": TARGET_PER_SECOND, "p99_ms": TARGET_P99_MS},
+                "throughput_target_met": met,
+                "nothing_lost": nothing_lost,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

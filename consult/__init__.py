@@ -1,0 +1,54 @@
+"""Consult: anonymous staff consultations for HRS4R, from questionnaire to gap analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from consult.config import load_config
+
+
+def create_app(config: dict[str, Any] | type | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints. No side effect but the secret key."""
+    app = Flask(__name__, instance_relative_config=True)
+    overrides = (
+        config if isinstance(config, dict) else {k: getattr(config, k) for k in dir(config) if k.isupper()}
+    )
+    app.config.update(load_config(Path(app.instance_path), overrides))
+    app.config.update(overrides)
+    init_extensions(app)
+    register_blueprints(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    import consult.models  # noqa: F401  (every table, for migrations)
+    from consult import web
+    from consult.accounts.auth import init_login
+    from consult.celery_app import celery_init_app
+    from consult.database import init_database
+    from consult.extensions import babel, csrf, db, limiter, migrate
+    from consult.i18n import select_locale
+
+    init_database(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    init_login(app)
+    celery_init_app(app)
+    web.init_web(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from consult.accounts.views import bp as accounts
+    from consult.analysis.views import bp as analysis
+    from consult.gap.views import bp as gap
+    from consult.home.views import bp as home
+    from consult.surveys.respond.views import bp as respond
+    from consult.surveys.views import bp as surveys
+
+    for blueprint in (home, accounts, surveys, respond, analysis, gap):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,61 @@
+"""Sign-in sessions and the one place where roles are checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, abort, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from consult.accounts.models import Role, User
+from consult.extensions import db, login
+
+STAFF_ROLES = frozenset(Role)
+
+
+def init_login(app: Flask) -> None:
+    login.init_app(app)
+    login.login_view = "accounts.login"
+    login.login_message = _l("Please sign in to see this page.")
+    login.session_protection = "strong"
+    app.before_request(_refresh_session)
+
+
+def _refresh_session() -> None:
+    session.permanent = True
+
+
+@login.user_loader
+def load_user(user_id: str) -> User | None:
+    """Sessions carry ``id:session_version``: changing a password or disabling a user ends their sessions."""
+    identifier, _, version = user_id.partition(":")
+    if not identifier.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(identifier))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def roles_required(*roles: Role) -> Callable:
+    allowed = frozenset(roles)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+hr_required = roles_required(Role.ADMIN, Role.HR)
+admin_required = roles_required(Role.ADMIN)
+staff_required = roles_required(*STAFF_ROLES)
+reviewer_required = roles_required(Role.ADMIN, Role.HR, Role.REVIEWER)

@@ -1,0 +1,179 @@
+"""What every chart shares: style, words in each language, colours, labels of groups, and stable rendering.
+
+Deterministic output: no dates in any format, fixed SVG ids, one bundled font (DejaVu Sans). Colours are
+colour-blind safe: BrBG for agreement, viridis for shares.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import matplotlib
+from matplotlib.figure import Figure
+
+from consult.surveys.spec import Dimension
+
+Format = Literal["png", "svg", "pdf"]
+FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
+DimensionLabels = Mapping[str, Mapping[str, Any]]
+"""dimension code -> {"label": str, "options": {option code: label}}, in display order."""
+
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+SUPPRESSED_COLOUR = "#e3e3e3"
+HATCH_COLOUR = "#9a9a9a"
+NEUTRAL_COLOUR = "#cfcfcf"
+BAR_COLOUR = "#5b8db8"
+SHARE_COLOURS = matplotlib.colormaps["viridis"]
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "svg.hashsalt": "consult-charts",
+    "svg.fonttype": "path",
+    "pdf.fonttype": 3,
+    "hatch.color": HATCH_COLOUR,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+METADATA: dict[str, dict[str, None]] = {
+    "png": {"Software": None},
+    "svg": {"Creator": None, "Date": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+}
+WORDS = {
+    "en": {
+        "distribution": "Distribution of answers",
+        "heatmap": "Share of favourable answers by group",
+        "by_group": "Favourable answers by group, with 95% confidence intervals",
+        "respondents": "n = {n}",
+        "fewer": "fewer than {k}",
+        "all": "All respondents",
+        "share": "Share of favourable answers",
+        "answers": "Share of answers",
+        "dont_know": "{n} don't know",
+        "no_answers": "no answers",
+    },
+    "fr": {
+        "distribution": "Répartition des réponses",
+        "heatmap": "Part de réponses favorables par groupe",
+        "by_group": "Réponses favorables par groupe, avec intervalles de confiance à 95\u202f%",
+        "respondents": "n = {n}",
+        "fewer": "moins de {k}",
+        "all": "Ensemble des répondants",
+        "share": "Part de réponses favorables",
+        "answers": "Part des réponses",
+        "dont_know": "{n} ne sait pas",
+        "no_answers": "aucune réponse",
+    },
+}
+
+
+def words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["en"])
+
+
+def percent(share: float, language: str) -> str:
+    return f"{100 * share:.0f}\u202f%" if language == "fr" else f"{100 * share:.0f}%"
+
+
+def localised(text: str | Mapping[str, str] | None, language: str) -> str:
+    """A plain or translated text in the language, falling back to English, then to any translation."""
+    if text is None or isinstance(text, str):
+        return text or ""
+    return text.get(language) or text.get("en") or next(iter(text.values()), "")
+
+
+def dimension_labels(dimensions: Iterable[Dimension], language: str) -> dict[str, dict[str, Any]]:
+    """The labels the charts need, from the questionnaire's dimensions."""
+    return {
+        dimension.code: {
+            "label": localised(dimension.label, language),
+            "options": {option.code: localised(option.label, language) for option in dimension.options},
+        }
+        for dimension in dimensions
+    }
+
+
+def text_colour(background: Sequence[float]) -> str:
+    """Black or white, whichever contrasts more with the background (WCAG relative luminance)."""
+    channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in background[:3]]
+    luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
+
+
+def wilson_interval(share: float, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    if n <= 0:
+        return (0.0, 1.0)
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def render(figure: Figure, fmt: Format) -> bytes:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown chart format {fmt!r} (expected png, svg or pdf)")
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(buffer, format=fmt, dpi=150, metadata=METADATA[fmt])
+    return buffer.getvalue()
+
+
+def new_figure(width: float, height: float) -> Figure:
+    with matplotlib.rc_context(STYLE):
+        return Figure(figsize=(width, height), layout="constrained")
+
+
+def add_title(figure: Figure, section: Mapping[str, Any], subtitle: str, language: str) -> None:
+    heading = f"{section['code']} · {localised(section.get('title'), language)}"
+    respondents = words(language)["respondents"].format(n=section.get("n", 0))
+    figure.suptitle(
+        f"{textwrap.fill(heading, 80)}\n{subtitle} · {respondents}", fontsize=10, x=0.01, ha="left"
+    )
+
+
+def one_way_keys(section: Mapping[str, Any], dimensions: DimensionLabels) -> list[str]:
+    breakdowns = section.get("breakdowns") or {}
+    return [key for key in dict.fromkeys([*dimensions, *breakdowns]) if key in breakdowns and ":" not in key]
+
+
+def two_way_keys(section: Mapping[str, Any]) -> list[str]:
+    return [key for key in section.get("breakdowns") or {} if ":" in key]
+
+
+def ordered_codes(codes: Iterable[str], dimension: Mapping[str, Any] | None) -> list[str]:
+    known = list((dimension or {}).get("options", {}))
+    found = list(dict.fromkeys(codes))
+    return [code for code in known if code in found] + [code for code in found if code not in known]
+
+
+def option_label(dimensions: DimensionLabels, dimension: str, option: str) -> str:
+    return str(dimensions.get(dimension, {}).get("options", {}).get(option, option))
+
+
+def dimension_label(dimensions: DimensionLabels, dimension: str) -> str:
+    return str(dimensions.get(dimension, {}).get("label", dimension))
+
+
+def cell_label(group: Mapping[str, Any] | None, language: str, min_group_size: int) -> str:
+    if group is None:
+        return "\u2013"
+    if group.get("suppressed"):
+        return words(language)["fewer"].format(k=min_group_size)
+    if group.get("favourable") is None:
+        return words(language)["no_answers"]
+    return f"{percent(group['favourable'], language)}\n{words(language)['respondents'].format(n=group['n'])}"
+
+
+def deterministic_zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()

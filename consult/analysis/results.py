@@ -1,0 +1,160 @@
+"""The results JSON of a campaign (design.md, "Results"), from its count tables only.
+
+Disclosure choices, on top of the group suppression of :mod:`consult.analysis.disclosure`:
+
+* a section with 1..k-1 respondents (for instance in a campaign of fewer than k) is suppressed whole: it
+  carries ``"suppressed": true``, its figures are None, its items and groups carry only their codes, and it
+  gets no rating; a section nobody answered shows n = 0;
+* an item answered by 1..k-1 respondents carries only its code and ``"suppressed": true``, and the section's
+  pooled favourable share (and every group's) counts only the answers to the other items, so that it cannot be
+  recovered by subtraction; when no item is suppressed it pools all the section's answers.
+
+``p_adjusted`` adjusts, by Benjamini-Hochberg, every test of the export together: the rank test of every
+breakdown and the test of every one-way group against the rest of its section (which the rating uses); the
+chi-square tests and the change since the previous campaign are reported unadjusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from consult.analysis.breakdowns import Breakdown, Breakdowns, GroupVsRest, SectionView
+from consult.analysis.counts import CountTables
+from consult.analysis.ratings import EquityFinding, suggest_rating, suppressed_rating
+from consult.analysis.resultparts import change, item_json, label, suppressed_section
+from consult.analysis.stats import SectionStats, benjamini_hochberg, cronbach_alpha, margins, section_stats
+from consult.surveys.spec import Questionnaire
+
+
+def build_results(
+    campaign: Mapping[str, Any],
+    q: Questionnaire,
+    tables: CountTables,
+    language: str = "en",
+    previous: Mapping[str, Any] | None = None,
+    crosswalk: Mapping[int, Sequence[int]] | None = None,
+) -> dict:
+    """``campaign``: slug, title, min_group_size (k, never taken below 3) and optionally final_ratings
+    (section code or principle number -> the committee's rating)."""
+    k = max(3, int(campaign.get("min_group_size") or q.min_group_size))
+    builder = _Builder(q, tables, k, language)
+    sections = [builder.section(s) for s in range(len(q.sections))]
+    builder.adjust()
+    for s, section in enumerate(sections):
+        _rate(section, builder, s, campaign.get("final_ratings") or {}, q)
+        if previous is not None:
+            section["change"] = change(section, q, previous, crosswalk)
+    return {
+        "campaign": {
+            "slug": campaign.get("slug"),
+            "title": label(campaign.get("title"), language),
+            "responses": tables.total,
+            "min_group_size": k,
+            "charter": q.charter,
+        },
+        "sections": sections,
+    }
+
+
+class _Builder:
+    def __init__(self, q: Questionnaire, tables: CountTables, k: int, language: str) -> None:
+        self.q, self.tables, self.k, self.language = q, tables, k, language
+        self.breakdowns = Breakdowns(q, tables, k)
+        self.total = margins(tables)
+        self.tests: list[tuple[dict, int]] = []
+        """Each breakdown's test entry and the position of its p in ``p_values``."""
+        self.equity: dict[int, list[tuple[GroupVsRest, int]]] = {}
+        self.p_values: list[float | None] = []
+
+    def section(self, s: int) -> dict:
+        section = self.q.sections[s]
+        base = {
+            "code": section.code,
+            "principle": section.principle,
+            "title": label(section.title, self.language),
+        }
+        n = int(self.total.score_counts[s].sum())
+        if 0 < n < self.k:
+            return base | suppressed_section(section, self.q)
+        first = self.q.section_slices()[s].start
+        items = [
+            item_json(item.code, self.total.item_counts[first + i], self.q, self.k)
+            for i, item in enumerate(section.items)
+        ]
+        released = np.array([not entry["suppressed"] for entry in items], bool)
+        stats = section_stats(self.q, self.total, s, released)
+        breakdowns = self._breakdowns(s, released, stats)
+        return base | self._figures(s, stats) | {"items": items, "breakdowns": breakdowns}
+
+    def _figures(self, s: int, stats: SectionStats) -> dict:
+        return {
+            "n": stats.n,
+            "mean": stats.mean,
+            "favourable": stats.favourable,
+            "favourable_ci": list(stats.favourable_ci) if stats.favourable_ci else None,
+            "favourable_count": stats.favourable_count,
+            "answers": stats.answers,
+            "alpha": cronbach_alpha(
+                int(self.tables.alpha_n[s]), self.tables.alpha_sums[s], self.tables.alpha_cross[s]
+            ),
+            "suppressed": False,
+        }
+
+    def _breakdowns(self, s: int, released: np.ndarray, stats: SectionStats) -> dict:
+        view = SectionView(
+            self.q, s, released, self.breakdowns.suppression(s), stats.favourable_count, stats.answers
+        )
+        result = self.breakdowns.all(view)
+        for breakdown in result.values():
+            self._collect(s, breakdown)
+        return {key: breakdown.json for key, breakdown in result.items()}
+
+    def _collect(self, s: int, breakdown: Breakdown) -> None:
+        if breakdown.json["test"] is not None:
+            self.tests.append((breakdown.json["test"], len(self.p_values)))
+            self.p_values.append(breakdown.p)
+        for finding in breakdown.equity:
+            self.equity.setdefault(s, []).append((finding, len(self.p_values)))
+            self.p_values.append(finding.p)
+
+    def adjust(self) -> None:
+        self.adjusted = benjamini_hochberg(self.p_values)
+        for test, position in self.tests:
+            test["p_adjusted"] = self.adjusted[position]
+
+    def findings(self, s: int) -> list[EquityFinding]:
+        found = []
+        for finding, position in self.equity.get(s, []):
+            dimension = self.q.dimensions[finding.dimension]
+            option = dimension.options[finding.option - 1]
+            name, group = label(dimension.label, self.language), label(option.label, self.language)
+            found.append(
+                EquityFinding(name, group, finding.favourable, finding.rest, self.adjusted[position])
+            )
+        return found
+
+
+def _rate(section: dict, builder: _Builder, s: int, finals: Mapping, q: Questionnaire) -> None:
+    if section.get("suppressed"):
+        rating = suppressed_rating(builder.k, builder.language)
+    else:
+        ci = tuple(section["favourable_ci"]) if section["favourable_ci"] else None
+        favourable, n = section["favourable"], section["n"]
+        rating = suggest_rating(favourable, ci, n, builder.findings(s), q.rating, builder.language)
+    section["rating"] = {
+        "suggested": rating.suggested,
+        "final": _final(section, finals),
+        "reason": rating.reason,
+        "uncertain": rating.uncertain,
+    }
+
+
+def _final(section: dict, finals: Mapping) -> str | None:
+    """The committee's rating, keyed by section code or else by principle number."""
+    final = finals.get(section["code"])
+    if final is None and section.get("principle") is not None:
+        final = finals.get(str(section["principle"]), finals.get(section["principle"]))
+    return final

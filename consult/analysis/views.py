@@ -1,0 +1,177 @@
+"""The results pages: the campaign overview shaped like the gap analysis, a page per principle with its
+charts (each with a data table), the analysis runs, and the results JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from consult.accounts.auth import hr_required, reviewer_required
+from consult.accounts.models import Role
+from consult.analysis import charts, pages
+from consult.analysis.models import AnalysisRun, RunStatus
+from consult.analysis.services import latest_run
+from consult.extensions import db
+from consult.gap.exports import current_results, dimension_labels, scale_labels
+from consult.gap.forms import RATING_MEANINGS, ActionForm
+from consult.gap.sanitize import clean_html
+from consult.gap.tsv import RATINGS, format_rating
+from consult.i18n import translated
+from consult.surveys.models import Campaign
+from consult.surveys.services import CampaignError, get_campaign
+
+bp = Blueprint("analysis", __name__, url_prefix="/results")
+CHART_KINDS = ("distribution", "breakdown", "by_group")
+CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+EDITORS = frozenset({Role.ADMIN, Role.HR, Role.REVIEWER})
+RUNNERS = frozenset({Role.ADMIN, Role.HR})
+
+
+def campaign_or_404(slug: str) -> Campaign:
+    try:
+        return get_campaign(slug)
+    except CampaignError:
+        abort(404, description=_("No such campaign."))
+
+
+def language() -> str:
+    return str(get_locale())
+
+
+RATING_CLASSES = {"++": "rating-pp", "+/-": "rating-pm", "-/+": "rating-mp", "--": "rating-mm"}
+
+
+@bp.app_template_global()
+def safe_html(text: str | None) -> Markup:
+    return Markup(clean_html(text or ""))
+
+
+@bp.app_template_global()
+def rating_class(rating: str | None) -> str:
+    return RATING_CLASSES.get(rating or "", "")
+
+
+@bp.app_template_global()
+def rating_text(rating: str | None, spelling: str = "plus-slash") -> str:
+    return (
+        format_rating(rating, "compact" if spelling == "compact" else "plus-slash")
+        if rating in RATINGS
+        else ""
+    )
+
+
+@bp.app_template_global()
+def rating_meaning(rating: str | None) -> str:
+    return str(RATING_MEANINGS.get(rating or "", ""))
+
+
+@bp.get("/<slug>")
+@reviewer_required
+def overview(slug: str):
+    campaign = campaign_or_404(slug)
+    results = current_results(campaign)
+    rows = pages.principle_rows(campaign, results, language())
+    return render_template(
+        "analysis/overview.html",
+        campaign=campaign,
+        results=results,
+        run=latest_run(campaign.id),
+        participation=pages.participation(campaign),
+        pillars=pages.by_pillar(campaign, rows, language()),
+        can_run=current_user.role in RUNNERS,
+        form=ActionForm(),
+    )
+
+
+@bp.get("/<slug>.json")
+@reviewer_required
+def results_json(slug: str):
+    results = current_results(campaign_or_404(slug))
+    if results is None:
+        return jsonify(error="Not Found", message="this campaign has no analysis yet"), 404
+    return jsonify(results)
+
+
+@bp.post("/<slug>/analyse")
+@hr_required
+def analyse(slug: str):
+    from consult.analysis.tasks import start_analysis
+
+    campaign = campaign_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        run = start_analysis(campaign, trigger="web")
+    except Exception as error:
+        flash(_("The analysis could not start: %(error)s", error=str(error)), "error")
+        return redirect(url_for("analysis.overview", slug=slug))
+    return redirect(url_for("analysis.run", slug=slug, run_id=run.id))
+
+
+@bp.get("/<slug>/runs/<int:run_id>")
+@reviewer_required
+def run(slug: str, run_id: int):
+    campaign = campaign_or_404(slug)
+    found = db.session.get(AnalysisRun, run_id)
+    if found is None or found.campaign_id != campaign.id:
+        abort(404)
+    running = found.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+    refresh = running and request.args.get("refresh") != "off"
+    return render_template(
+        "analysis/run.html", campaign=campaign, run=found, running=running, refresh=refresh
+    )
+
+
+@bp.get("/<slug>/<section_code>")
+@reviewer_required
+def principle(slug: str, section_code: str):
+    campaign = campaign_or_404(slug)
+    section = pages.section_or_none(campaign, section_code) or abort(404, description=_("No such principle."))
+    figures = pages.section_figures(current_results(campaign), section_code)
+    dims = dimension_labels(campaign, language())
+    return render_template(
+        "analysis/principle.html",
+        campaign=campaign,
+        section=section,
+        figures=figures,
+        assessment=pages.assessments_by_section(campaign.id).get(section_code),
+        tables=pages.group_tables(figures, dims, language()) if figures else [],
+        scale=scale_labels(campaign, language()),
+        item_texts=pages.item_texts(section, language()),
+        comments=pages.releasable_comments(campaign, section_code, (figures or {}).get("n")),
+        previous=pages.previous_rows(campaign, section, language()),
+        can_edit=current_user.role in EDITORS,
+        pillar=pages.pillar_title(campaign, section.pillar, language()),
+    )
+
+
+@bp.get("/<slug>/<section_code>/<kind>.<fmt>")
+@reviewer_required
+def chart(slug: str, section_code: str, kind: str, fmt: str):
+    campaign = campaign_or_404(slug)
+    section = pages.section_or_none(campaign, section_code)
+    figures = pages.section_figures(current_results(campaign), section_code)
+    if section is None or figures is None or kind not in CHART_KINDS or fmt not in CHART_TYPES:
+        abort(404)
+    content = chart_bytes(campaign, section, figures, kind, fmt)
+    response = Response(content, mimetype=CHART_TYPES[fmt])
+    if fmt == "pdf" or request.args.get("download"):
+        response.headers["Content-Disposition"] = f"attachment; filename={slug}-{section_code}-{kind}.{fmt}"
+    return response
+
+
+def chart_bytes(campaign: Campaign, section, figures: dict, kind: str, fmt: str) -> bytes:
+    lang, k = language(), campaign.min_group_size
+    figures = {**figures, "title": translated(section.title, lang)}
+    if kind == "distribution":
+        texts = pages.item_texts(section, lang)
+        return charts.item_distribution_chart(figures, scale_labels(campaign, lang), lang, fmt, texts)
+    dims = dimension_labels(campaign, lang)
+    if not charts.one_way_keys(figures, dims) and not charts.two_way_keys(figures):
+        abort(404)
+    if kind == "breakdown":
+        return charts.breakdown_heatmap(figures, dims, lang, fmt, k)
+    return charts.favourable_by_group_chart(figures, dims, lang, fmt, k)

@@ -1,0 +1,387 @@
+"""Every export of a campaign, by format: the same bytes from the CLI, the pages and the export jobs."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import secrets
+import zipfile
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from consult.accounts.models import User
+from consult.analysis import charts
+from consult.analysis.services import latest_results
+from consult.charter.reference import principle
+from consult.extensions import db
+from consult.gap.documents import gap_report_html, gap_report_pdf, gap_xlsx
+from consult.gap.models import ExportJob
+from consult.gap.services import assessments_by_section, campaign_sections, final_ratings, imported_gap
+from consult.gap.tsv import GapRow, dump_gap_tsv
+from consult.i18n import translated
+from consult.surveys.convert import campaign_spec
+from consult.surveys.models import Campaign, Response
+
+ProgressReporter = Callable[[int], None]
+_progress: ContextVar[ProgressReporter | None] = ContextVar("export_progress", default=None)
+REPORT_CHARTS = ("distribution", "breakdown")
+
+
+class ExportError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Document:
+    content: bytes
+    filename: str
+    mimetype: str
+
+
+def report_progress(done: int, total: int) -> None:
+    """Tell the export job, if one is listening, how far the export is (0 to 90%; storing it is the rest)."""
+    reporter = _progress.get()
+    if reporter is not None and total:
+        reporter(int(90 * done / total))
+
+
+def results_or_fail(campaign: Campaign) -> dict:
+    results = latest_results(campaign)
+    if results is None:
+        raise ExportError(
+            f"campaign {campaign.slug} has no analysis yet: run `consult campaign analyse "
+            f"{campaign.slug} --wait` first"
+        )
+    return results
+
+
+def export_json(campaign: Campaign, language: str) -> Document:
+    results_or_fail(campaign)
+    content = json.dumps(current_results(campaign), ensure_ascii=False, indent=2).encode() + b"\n"
+    return Document(content, f"{campaign.slug}-results.json", "application/json")
+
+
+# Results as CSV (`consult campaign export --format csv`).
+
+CSV_KEYS = ("level", "section", "principle", "title", "item", "breakdown", "group")
+CSV_FIGURES = ("suppressed", "n", "dont_know", "mean", "sd", "favourable", "alpha")
+CSV_INTERVAL = ("favourable_ci_low", "favourable_ci_high")
+CSV_TEST = ("test", "statistic", "p", "p_adjusted", "effect_size")
+CSV_SECTION = ("rating_suggested", "rating_final", "previous_favourable", "change", "change_p")
+RESULTS_CSV_COLUMNS = (*CSV_KEYS, *CSV_FIGURES, *CSV_INTERVAL, *CSV_TEST, *CSV_SECTION)
+"""The results JSON flattened, one row per section (level ``section``), item (``item``, then ``count_1``
+.. ``count_k``: its answers per scale point), breakdown (``breakdown``: its rank test) and group (``group``:
+code ``option`` or ``option:option``). Figures as in design.md ("Results"); ``change`` is the favourable
+share minus the previous campaign's, ``change_p`` its two-proportion test. A suppressed section, item or
+group has its codes, ``suppressed`` = true and no figure. Numbers are written in full precision, an absent
+figure as an empty cell."""
+
+
+def export_csv(campaign: Campaign, language: str) -> Document:
+    results_or_fail(campaign)
+    counts = [f"count_{value}" for value in range(1, campaign.questionnaire.scale_points + 1)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, [*RESULTS_CSV_COLUMNS, *counts], lineterminator="\n")
+    writer.writeheader()
+    for row in results_csv_rows(current_results(campaign)):
+        writer.writerow({name: csv_value(value) for name, value in row.items()})
+    content = buffer.getvalue().encode("utf-8-sig")
+    return Document(content, f"{campaign.slug}-results.csv", "text/csv; charset=utf-8")
+
+
+def results_csv_rows(results: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for section in results["sections"]:
+        key = {"section": section["code"], "principle": section.get("principle")}
+        yield key | csv_figures(section) | section_extras(section)
+        for item in section.get("items", []):
+            yield key | csv_figures(item) | {"level": "item", "item": item["code"]}
+        for name, breakdown in section.get("breakdowns", {}).items():
+            test = breakdown.get("test") or {}
+            figures = {field: test.get(field) for field in CSV_TEST[1:]}
+            yield key | figures | {"level": "breakdown", "breakdown": name, "test": test.get("name")}
+            for group in breakdown.get("groups", []):
+                yield key | csv_figures(group) | {"level": "group", "breakdown": name, "group": group["code"]}
+
+
+def section_extras(section: dict[str, Any]) -> dict[str, Any]:
+    rating, change = section.get("rating") or {}, section.get("change") or {}
+    return {
+        "level": "section",
+        "title": section.get("title"),
+        "rating_suggested": rating.get("suggested"),
+        "rating_final": rating.get("final"),
+        "previous_favourable": change.get("previous_favourable"),
+        "change": change.get("difference"),
+        "change_p": change.get("p"),
+    }
+
+
+def csv_figures(entry: dict[str, Any]) -> dict[str, Any]:
+    low, high = entry.get("favourable_ci") or (None, None)
+    figures = {name: entry.get(name) for name in CSV_FIGURES}
+    counts = {f"count_{value}": count for value, count in enumerate(entry.get("counts") or [], start=1)}
+    return figures | counts | {"favourable_ci_low": low, "favourable_ci_high": high}
+
+
+def csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+# The gap table: the working group's assessments, with the figures of the latest analysis.
+
+
+def gap_rows(campaign: Campaign, language: str = "en") -> list[GapRow]:
+    """One row per section, in the questionnaire's order: the name as the imported table wrote it (else the
+    charter's name, else the section's title), the final rating and the texts."""
+    assessments = assessments_by_section(campaign.id)
+    imported = imported_gap(campaign.id, "assessments")
+    names = {row["section_code"]: row["name"] for row in (imported.rows if imported else [])}
+    rows = []
+    for section in campaign_sections(campaign):
+        assessment = assessments.get(section.code)
+        name = (
+            names.get(section.code)
+            or principle_name(campaign, section.principle, language)
+            or translated(section.title, language)
+            or section.code
+        )
+        rows.append(
+            GapRow(
+                name,
+                assessment.final_rating if assessment else None,
+                assessment.gap_html if assessment else "",
+                assessment.initiatives_html if assessment else "",
+            )
+        )
+    return rows
+
+
+def principle_name(campaign: Campaign, number: int | None, language: str) -> str | None:
+    charter = campaign.questionnaire.charter_version
+    if number is None or charter not in ("2023", "2005"):
+        return None
+    try:
+        return translated(principle(charter, number).name, language)
+    except KeyError:
+        return None
+
+
+def current_results(campaign: Campaign) -> dict[str, Any] | None:
+    """The latest results, with each principle's final rating as the committee has it now."""
+    results = copy.deepcopy(latest_results(campaign))
+    if results is None:
+        return None
+    finals = final_ratings(campaign.id)
+    for section in results.get("sections", []):
+        rating = section.get("rating") or {"suggested": None, "reason": ""}
+        section["rating"] = {**rating, "final": finals.get(section.get("code"))}
+    return results
+
+
+def document_results(campaign: Campaign, language: str) -> dict[str, Any]:
+    """The current results (before any analysis, the campaign alone) as the documents expect them, with
+    each item's text so that charts and reports name the statements, not just their codes."""
+    results = current_results(campaign) or {"sections": []}
+    results["campaign"] = {**_campaign_header(campaign), **results.get("campaign", {})}
+    return with_item_texts(results, campaign, language)
+
+
+def with_item_texts(results: dict[str, Any], campaign: Campaign, language: str) -> dict[str, Any]:
+    """The results with section titles and item texts in ``language`` (the analysis stored one language)."""
+    sections = {section.code: section for section in campaign_sections(campaign)}
+    texts = {item.code: translated(item.text, language) for s in sections.values() for item in s.items}
+    for section in results.get("sections", []):
+        if section.get("code") in sections:
+            section["title"] = translated(sections[section["code"]].title, language) or section.get("title")
+        for item in section.get("items") or []:
+            item.setdefault("text", texts.get(item.get("code"), ""))
+    return results
+
+
+def chart_results(campaign: Campaign, language: str) -> dict[str, Any]:
+    """The latest results with the items' texts, for the charts; an ExportError before any analysis."""
+    results_or_fail(campaign)
+    return with_item_texts(current_results(campaign), campaign, language)
+
+
+def response_count(campaign: Campaign) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
+    )
+
+
+def _campaign_header(campaign: Campaign) -> dict[str, Any]:
+    responses = response_count(campaign)
+    return {
+        "slug": campaign.slug,
+        "title": campaign.title,
+        "responses": responses,
+        "min_group_size": campaign.min_group_size,
+        "charter": campaign.questionnaire.charter_version or "2023",
+    }
+
+
+def scale_labels(campaign: Campaign, language: str) -> list[str]:
+    labels = campaign.questionnaire.scale_labels
+    return list(labels.get(language) or labels.get("en") or next(iter(labels.values()), []))
+
+
+def dimension_labels(campaign: Campaign, language: str) -> charts.DimensionLabels:
+    return charts.dimension_labels(campaign_spec(campaign).dimensions, language)
+
+
+def export_tsv(campaign: Campaign, language: str) -> Document:
+    content = dump_gap_tsv(gap_rows(campaign, language), campaign.rating_spelling).encode("utf-8")
+    return Document(content, f"{campaign.slug}-gap-analysis.tsv", "text/tab-separated-values; charset=utf-8")
+
+
+def export_xlsx(campaign: Campaign, language: str) -> Document:
+    content = gap_xlsx(
+        document_results(campaign, language),
+        gap_rows(campaign, language),
+        language,
+        scale_labels(campaign, language),
+        dimension_labels(campaign, language),
+        campaign.rating_spelling,
+    )
+    return Document(
+        content,
+        f"{campaign.slug}-gap-analysis.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def export_html(campaign: Campaign, language: str) -> Document:
+    results = document_results(campaign, language)
+    svgs = report_charts(campaign, results, language)
+    text = gap_report_html(results, gap_rows(campaign, language), language, svgs, campaign.rating_spelling)
+    return Document(text.encode("utf-8"), f"{campaign.slug}-gap-analysis.html", "text/html; charset=utf-8")
+
+
+def report_charts(campaign: Campaign, results: dict[str, Any], language: str) -> dict[str, str]:
+    """Each principle's item distribution and breakdown as SVG, keyed ``CODE/name`` for the report."""
+    labels, dims = scale_labels(campaign, language), dimension_labels(campaign, language)
+    sections = [s for s in results["sections"] if s.get("items") and not s.get("suppressed")]
+    svgs: dict[str, str] = {}
+    for done, section in enumerate(sections, start=1):
+        figures = charts.section_figures(section, labels, dims, language, campaign.min_group_size)
+        for name in REPORT_CHARTS:
+            if name in figures:
+                svgs[f"{section['code']}/{name}"] = charts.render(figures[name], "svg").decode("utf-8")
+        report_progress(done, len(sections))
+    return svgs
+
+
+def export_pdf(campaign: Campaign, language: str) -> Document:
+    content = gap_report_pdf(
+        document_results(campaign, language),
+        gap_rows(campaign, language),
+        language,
+        scale_labels(campaign, language),
+        campaign.rating_spelling,
+    )
+    return Document(content, f"{campaign.slug}-gap-analysis.pdf", "application/pdf")
+
+
+def export_charts(campaign: Campaign, language: str) -> Document:
+    """Every principle's charts (PNG, SVG, PDF) in one ZIP: built section by section to report progress, and
+    the same bytes as ``charts_zip`` over the whole results."""
+    results = chart_results(campaign, language)
+    labels, dims = scale_labels(campaign, language), dimension_labels(campaign, language)
+    entries: dict[str, bytes] = {}
+    sections = results.get("sections", [])
+    for done, section in enumerate(sections, start=1):
+        one = charts.charts_zip({**results, "sections": [section]}, labels, dims, language)
+        with zipfile.ZipFile(io.BytesIO(one)) as archive:
+            entries.update({name: archive.read(name) for name in archive.namelist()})
+        report_progress(done, len(sections))
+    content = charts.deterministic_zip(sorted(entries.items()))
+    return Document(content, f"{campaign.slug}-charts.zip", "application/zip")
+
+
+EXPORTERS: dict[str, Callable[[Campaign, str], Document]] = {
+    "json": export_json,
+    "csv": export_csv,
+    "tsv": export_tsv,
+    "xlsx": export_xlsx,
+    "html": export_html,
+    "pdf": export_pdf,
+    "charts": export_charts,
+}
+
+
+def export_campaign(
+    campaign: Campaign, fmt: str, language: str = "en", progress: ProgressReporter | None = None
+) -> Document:
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(sorted(EXPORTERS))}")
+    token = _progress.set(progress)
+    try:
+        return exporter(campaign, language)
+    finally:
+        _progress.reset(token)
+
+
+# Export jobs: built by a worker, with progress, then downloaded from the page.
+
+
+def create_export_job(campaign_id: int, fmt: str, language: str, actor: User | None) -> ExportJob:
+    if fmt not in EXPORTERS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(sorted(EXPORTERS))}")
+    job = ExportJob(
+        token=secrets.token_urlsafe(32),
+        campaign_id=campaign_id,
+        format=fmt,
+        language=language,
+        requested_by_id=actor.id if actor else None,
+    )
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def set_job_progress(job_id: int, percent: int) -> None:
+    """Stored at once (its own commit), so that the page shows it while the export runs."""
+    db.session.execute(
+        update(ExportJob).where(ExportJob.id == job_id).values(progress=percent, status="running")
+    )
+    db.session.commit()
+
+
+def build_export_job(job_id: int) -> None:
+    """Build the job's file; a refused export (no analysis yet) fails the job with the reason."""
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.status == "done":
+        return
+    set_job_progress(job_id, 5)
+    campaign = db.session.get(Campaign, job.campaign_id)
+    try:
+        document = export_campaign(
+            campaign, job.format, job.language, lambda p: set_job_progress(job_id, 5 + p)
+        )
+    except ExportError as error:
+        job.status, job.error = "failed", str(error)
+        return
+    job.content, job.filename, job.mimetype = document.content, document.filename, document.mimetype
+    job.status, job.progress = "done", 100
+
+
+def fail_export_job(job_id: int, error: str) -> None:
+    job = db.session.get(ExportJob, job_id)
+    if job is not None and job.status != "done":
+        job.status, job.error = "failed", error[:2000]
+
+
+def export_job(token: str) -> ExportJob | None:
+    return db.session.scalar(select(ExportJob).where(ExportJob.token == token))

@@ -1,0 +1,218 @@
+"""The gap analysis as a PDF made with matplotlib alone: a summary page, then a page or more per principle."""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.ft2font import LoadFlags
+
+from consult.analysis.chart_common import METADATA, STYLE, localised
+from consult.analysis.charts import draw_item_distribution, legend_columns
+from consult.gap.sanitize import html_to_paragraphs
+from consult.gap.summary import (
+    RATING_COLOURS,
+    PrincipleEntry,
+    charter_of,
+    key_figures,
+    pillars,
+    principle_entries,
+    rating_label,
+    words,
+)
+from consult.gap.tsv import GapRow, Spelling
+
+PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 8.27, 11.69, 0.8
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+GREY = "#555555"
+WHITE_TEXT = frozenset({"++", "--"})
+
+
+@functools.cache
+def _advance(character: str) -> float:
+    """The advance width of a DejaVu Sans character, in ems (unhinted, as in the PDF)."""
+    font = get_font(findfont(FontProperties(family="DejaVu Sans")))
+    font.set_size(100, 72)
+    return font.load_char(ord(character), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
+
+
+def text_width(text: str, size: float) -> float:
+    """The width in inches of a line of DejaVu Sans at ``size`` points (kerning left out)."""
+    return size * sum(_advance(character) for character in text) / 72
+
+
+def wrap(text: str, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    current, current_width = "", 0.0
+    space = text_width(" ", size)
+    for word in text.split():
+        word_width = text_width(word, size)
+        if not current or current_width + space + word_width > width:
+            lines += [current] if current else []
+            current, current_width = word, word_width
+        else:
+            current, current_width = f"{current} {word}", current_width + space + word_width
+    return [*lines, current] if current else lines
+
+
+class _Pages:
+    """Lays out text and charts from the top of A4 pages, starting a new page when one is full."""
+
+    def __init__(self, pdf: PdfPages, footer: str, language: str):
+        self.pdf, self.footer, self.language = pdf, footer, language
+        self.number = 0
+        self.heading = ""
+        self.figure: Figure | None = None
+        self.y = MARGIN
+
+    def new_page(self) -> None:
+        self.finish()
+        self.number += 1
+        self.figure = Figure(figsize=(PAGE_WIDTH, PAGE_HEIGHT))
+        self.y = MARGIN
+        parts = [self.footer, self.heading, words(self.language)["page"].format(n=self.number)]
+        self.figure.text(
+            0.5,
+            0.4 / PAGE_HEIGHT,
+            " · ".join(part for part in parts if part),
+            ha="center",
+            fontsize=7,
+            color=GREY,
+        )
+
+    def finish(self) -> None:
+        if self.figure is not None:
+            self.pdf.savefig(self.figure)
+            self.figure = None
+
+    def room(self, height: float) -> Figure:
+        if self.figure is None or self.y + height > PAGE_HEIGHT - MARGIN:
+            self.new_page()
+        assert self.figure is not None
+        return self.figure
+
+    def place(self, indent: float, text: str, **style: Any) -> None:
+        """Text at the current height, ``indent`` inches from the left margin."""
+        assert self.figure is not None
+        self.figure.text((MARGIN + indent) / PAGE_WIDTH, 1 - self.y / PAGE_HEIGHT, text, va="top", **style)
+
+    def text(
+        self, text: str, size: float = 9.5, indent: float = 0.0, after: float = 0.06, **style: Any
+    ) -> None:
+        height = size * 1.45 / 72
+        for line in wrap(text, size * (1.1 if style.get("fontweight") == "bold" else 1), TEXT_WIDTH - indent):
+            self.room(height)
+            self.place(indent, line, fontsize=size, **style)
+            self.y += height
+        self.y += after
+
+    def axes(self, height: float, left: float, right: float) -> Axes:
+        figure = self.room(height)
+        bottom = 1 - (self.y + height) / PAGE_HEIGHT
+        self.y += height
+        return figure.add_axes(
+            (left / PAGE_WIDTH, bottom, (PAGE_WIDTH - left - right) / PAGE_WIDTH, height / PAGE_HEIGHT)
+        )
+
+
+def gap_report_pdf(
+    results: Mapping[str, Any],
+    rows: Sequence[GapRow],
+    language: str,
+    scale_labels: Sequence[str] | None = None,
+    spelling: Spelling = "compact",
+) -> bytes:
+    entries = principle_entries(results, rows, language)
+    grouped = pillars(entries, charter_of(results), language)
+    campaign_title = localised(results.get("campaign", {}).get("title"), language)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE), PdfPages(buffer, metadata=METADATA["pdf"]) as pdf:
+        pages = _Pages(pdf, f"{words(language)['title']} · {campaign_title}", language)
+        _write_summary(pages, results, grouped, language, spelling)
+        for pillar, members in grouped:
+            for entry in members:
+                pages.heading = f"{entry.number}. {entry.name}"
+                pages.new_page()
+                _write_principle(pages, pillar, entry, language, scale_labels, spelling)
+        pages.finish()
+    return buffer.getvalue()
+
+
+def _write_summary(
+    pages: _Pages,
+    results: Mapping[str, Any],
+    grouped: list[tuple[str, list[PrincipleEntry]]],
+    language: str,
+    spelling: Spelling,
+) -> None:
+    said = words(language)
+    campaign = results.get("campaign", {})
+    pages.new_page()
+    pages.text(said["title"], size=20, fontweight="bold", after=0.1)
+    pages.text(localised(campaign.get("title"), language), size=12)
+    pages.text(said["responses"].format(n=campaign.get("responses", 0)), size=10, color=GREY, after=0.3)
+    for pillar, members in grouped:
+        pages.text(pillar, size=11.5, fontweight="bold", after=0.08)
+        for entry in members:
+            label = rating_label(entry, language, spelling) or "\u2013"
+            pages.text(f"{entry.number}. {entry.name} — {label}", size=9.5, indent=0.2, after=0.02)
+        pages.y += 0.2
+
+
+def _write_principle(
+    pages: _Pages,
+    pillar: str,
+    entry: PrincipleEntry,
+    language: str,
+    scale_labels: Sequence[str] | None,
+    spelling: Spelling,
+) -> None:
+    said = words(language)
+    pages.text(pillar, size=8.5, color=GREY)
+    pages.text(f"{entry.number}. {entry.name}", size=15, fontweight="bold", after=0.15)
+    _write_rating(pages, entry, language, spelling)
+    pages.text(f"{said['figures']}: {key_figures(entry.section, language)}", size=9.5)
+    if entry.reason:
+        pages.text(f"{said['reason']}: {entry.reason}", size=9.5, color=GREY)
+    if entry.section and entry.section.get("items"):
+        _draw_distribution(pages, entry.section, language, scale_labels)
+    for heading, html in ((said["gap"], entry.gap_html), (said["initiatives"], entry.initiatives_html)):
+        pages.y += 0.15
+        pages.text(heading, size=11, fontweight="bold", after=0.08)
+        for paragraph in html_to_paragraphs(html):
+            pages.text(paragraph, size=9.5, after=0.08)
+
+
+def _write_rating(pages: _Pages, entry: PrincipleEntry, language: str, spelling: Spelling) -> None:
+    if entry.rating is None:
+        return
+    said = words(language)
+    pages.room(0.4)
+    pages.place(0, f"{said['rating']}:", fontsize=10, fontweight="bold")
+    label = rating_label(entry, language, spelling) + (f"  ({said['uncertain']})" if entry.uncertain else "")
+    badge = {"facecolor": f"#{RATING_COLOURS[entry.rating]}", "edgecolor": "none", "pad": 3}
+    colour = "white" if entry.rating in WHITE_TEXT else "black"
+    pages.place(
+        1.4, label, fontsize=10, color=colour, style="italic" if entry.proposed else "normal", bbox=badge
+    )
+    pages.y += 0.4
+
+
+def _draw_distribution(
+    pages: _Pages, section: Mapping[str, Any], language: str, scale_labels: Sequence[str] | None
+) -> None:
+    points = len(section["items"][0].get("counts", []))
+    labels = list(scale_labels or [str(point) for point in range(1, points + 1)])
+    pages.y += 0.15
+    ax = pages.axes(0.42 * len(section["items"]) + 0.3, left=MARGIN + 2.6, right=MARGIN + 0.75)
+    draw_item_distribution(ax, section, labels, language)
+    below_axis = matplotlib.transforms.offset_copy(ax.figure.transFigure, ax.figure, y=-0.42, units="inches")
+    ax.get_legend().set_bbox_to_anchor((0.5, ax.get_position().y0), transform=below_axis)
+    pages.y += 0.75 if legend_columns(labels) == len(labels) else 0.95

@@ -1,0 +1,101 @@
+"""The gap analysis as one printable, self-contained HTML5 page (no external resource of any kind)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from consult.analysis.chart_common import localised
+from consult.analysis.chart_common import words as chart_words
+from consult.gap.sanitize import clean_html
+from consult.gap.summary import (
+    RATING_COLOURS,
+    PrincipleEntry,
+    charter_of,
+    key_figures,
+    pillars,
+    principle_entries,
+    rating_label,
+    words,
+)
+from consult.gap.tsv import GapRow, Spelling
+
+TEMPLATES = Path(__file__).parent / "templates"
+CHART_WORDS = {"distribution": "distribution", "breakdown": "heatmap", "by_group": "by_group"}
+RATING_CLASSES = {"++": "rating-pp", "+/-": "rating-pm", "-/+": "rating-mp", "--": "rating-mm"}
+_ENVIRONMENT = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def gap_report_html(
+    results: Mapping[str, Any],
+    rows: Sequence[GapRow],
+    language: str,
+    charts: Mapping[str, str] | None = None,
+    spelling: Spelling = "compact",
+) -> str:
+    """The report; ``charts`` maps a section code (or ``CODE/name``) to an SVG document, embedded as data."""
+    entries = principle_entries(results, rows, language)
+    campaign = results.get("campaign", {})
+    context = {
+        "language": language,
+        "words": words(language),
+        "colours": RATING_COLOURS,
+        "campaign_title": localised(campaign.get("title"), language),
+        "responses": words(language)["responses"].format(n=campaign.get("responses", 0)),
+        "pillars": [
+            {
+                "title": title,
+                "entries": [_entry_view(entry, language, charts or {}, spelling) for entry in members],
+            }
+            for title, members in pillars(entries, charter_of(results), language)
+        ],
+    }
+    return _ENVIRONMENT.get_template("gap/report.html").render(context)
+
+
+def _entry_view(
+    entry: PrincipleEntry, language: str, charts: Mapping[str, str], spelling: Spelling
+) -> dict[str, Any]:
+    return {
+        "anchor": "principle-" + re.sub(r"[^A-Za-z0-9_-]", "-", entry.code),
+        "number": entry.number,
+        "name": entry.name,
+        "rating": entry.rating,
+        "rating_label": rating_label(entry, language, spelling),
+        "rating_class": RATING_CLASSES.get(entry.rating or "", ""),
+        "proposed": entry.proposed,
+        "uncertain": entry.uncertain,
+        "figures": key_figures(entry.section, language),
+        "reason": entry.reason,
+        "gap_html": Markup(clean_html(entry.gap_html)),
+        "initiatives_html": Markup(clean_html(entry.initiatives_html)),
+        "charts": _chart_images(entry, charts, language),
+    }
+
+
+def _chart_images(entry: PrincipleEntry, charts: Mapping[str, str], language: str) -> list[dict[str, str]]:
+    names = sorted(name for name in charts if name == entry.code or name.startswith(f"{entry.code}/"))
+    return [
+        {
+            "src": "data:image/svg+xml;base64,"
+            + base64.b64encode(charts[name].encode("utf-8")).decode("ascii"),
+            "alt": f"{entry.number}. {entry.name}: {_chart_title(name, language)}",
+        }
+        for name in names
+    ]
+
+
+def _chart_title(name: str, language: str) -> str:
+    kind = CHART_WORDS.get(name.partition("/")[2], "distribution")
+    return chart_words(language)[kind]

@@ -1,0 +1,278 @@
+"""What every gap-analysis document shows for a principle: its table row, its figures and its rating.
+
+Shared by the XLSX, HTML and PDF exports. A table row is matched to a results section by name (in any
+language), else by its position in the charter's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from consult.analysis.chart_common import localised, percent
+from consult.gap.tsv import GapRow, Spelling, format_rating
+
+FIXED_DATE = datetime(2000, 1, 1)
+RATING_COLOURS = {"++": "1B7837", "+/-": "A6D96A", "-/+": "FDAE61", "--": "B2182B"}
+PILLARS = {
+    "2023": {
+        1: (
+            {
+                "en": "Ethics, Integrity, Gender and Open Science",
+                "fr": "Éthique, intégrité, genre et science ouverte",
+            },
+            range(1, 9),
+        ),
+        2: (
+            {
+                "en": "Researchers' Assessment, Recruitment and Progression",
+                "fr": "Évaluation, recrutement et progression des chercheurs",
+            },
+            range(9, 13),
+        ),
+        3: (
+            {"en": "Working Conditions and Practices", "fr": "Conditions et pratiques de travail"},
+            range(13, 17),
+        ),
+        4: (
+            {
+                "en": "Research Careers and Talent Development",
+                "fr": "Carrières de la recherche et développement des talents",
+            },
+            range(17, 21),
+        ),
+    },
+    "2005": {
+        1: (
+            {"en": "Ethical and professional aspects", "fr": "Aspects éthiques et professionnels"},
+            range(1, 12),
+        ),
+        2: ({"en": "Recruitment and selection", "fr": "Recrutement et sélection"}, range(12, 22)),
+        3: (
+            {
+                "en": "Working conditions and social security",
+                "fr": "Conditions de travail et sécurité sociale",
+            },
+            range(22, 36),
+        ),
+        4: ({"en": "Training and development", "fr": "Formation et développement"}, range(36, 41)),
+    },
+}
+WORDS = {
+    "en": {
+        "title": "Gap analysis",
+        "no": "No.",
+        "principle": "Principles",
+        "rating": "Implementation",
+        "gap": "GAP / Implementation impediments",
+        "initiatives": "Initiatives undertaken / new proposals",
+        "respondents": "Respondents",
+        "favourable": "Favourable",
+        "ci": "95% CI",
+        "mean": "Mean",
+        "sd": "SD",
+        "ci_low": "95% CI, lower bound",
+        "ci_high": "95% CI, upper bound",
+        "statistic": "statistic",
+        "alpha": "Cronbach's alpha",
+        "proposed": "(proposed)",
+        "uncertain": "uncertain",
+        "reason": "Reason",
+        "fewer": "fewer than {k}",
+        "item": "Item",
+        "dont_know": "Don't know",
+        "group": "Group",
+        "test": "Test",
+        "p": "p",
+        "p_adjusted": "adjusted p",
+        "effect_size": "effect size",
+        "other_pillar": "Other sections",
+        "not_surveyed": "no survey figures",
+        "figures": "Key figures",
+        "responses": "{n} responses",
+        "suggested": "Suggested rating",
+        "final": "Final rating",
+        "page": "page {n}",
+        "charts": "Charts",
+        "summary": "Summary",
+    },
+    "fr": {
+        "title": "Analyse des écarts",
+        "no": "N°",
+        "principle": "Principes",
+        "rating": "Mise en œuvre",
+        "gap": "Écarts / obstacles à la mise en œuvre",
+        "initiatives": "Initiatives engagées / nouvelles propositions",
+        "respondents": "Répondants",
+        "favourable": "Favorable",
+        "ci": "IC à 95\u202f%",
+        "mean": "Moyenne",
+        "ci_low": "IC à 95\u202f%, borne inférieure",
+        "ci_high": "IC à 95\u202f%, borne supérieure",
+        "statistic": "statistique",
+        "sd": "Écart type",
+        "alpha": "Alpha de Cronbach",
+        "proposed": "(proposé)",
+        "uncertain": "incertain",
+        "reason": "Motif",
+        "fewer": "moins de {k}",
+        "item": "Question",
+        "dont_know": "Ne sait pas",
+        "group": "Groupe",
+        "test": "Test",
+        "p": "p",
+        "p_adjusted": "p ajusté",
+        "effect_size": "taille d'effet",
+        "other_pillar": "Autres sections",
+        "not_surveyed": "pas de résultats d'enquête",
+        "figures": "Chiffres clés",
+        "responses": "{n} réponses",
+        "suggested": "Notation suggérée",
+        "final": "Notation retenue",
+        "page": "page {n}",
+        "charts": "Graphiques",
+        "summary": "Synthèse",
+    },
+}
+
+
+def words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["en"])
+
+
+@dataclass(frozen=True)
+class PrincipleEntry:
+    number: int
+    name: str
+    section: Mapping[str, Any] | None
+    row: GapRow | None
+    rating: str | None
+    proposed: bool
+    uncertain: bool
+
+    @property
+    def code(self) -> str:
+        return str(self.section["code"]) if self.section else f"P{self.number:02d}"
+
+    @property
+    def gap_html(self) -> str:
+        return self.row.gap_html if self.row else ""
+
+    @property
+    def initiatives_html(self) -> str:
+        return self.row.initiatives_html if self.row else ""
+
+    @property
+    def reason(self) -> str:
+        return str(((self.section or {}).get("rating") or {}).get("reason") or "")
+
+
+def _name_key(name: str) -> str:
+    return "".join(character for character in name.casefold() if character.isalnum())
+
+
+def _section_names(section: Mapping[str, Any]) -> list[str]:
+    title = section.get("title")
+    titles = list(title.values()) if isinstance(title, Mapping) else [title or ""]
+    return [_name_key(text) for text in titles if text]
+
+
+def principle_entries(
+    results: Mapping[str, Any], rows: Sequence[GapRow], language: str
+) -> list[PrincipleEntry]:
+    """The table's rows in order, each with its section; then the sections no row names."""
+    sections = list(results.get("sections", []))
+    by_name = {key: section for section in sections for key in _section_names(section)}
+    by_number = {section.get("principle"): section for section in sections}
+    used: set[int] = set()
+    entries = []
+    for index, row in enumerate(rows):
+        section = by_name.get(_name_key(row.name)) or by_number.get(index + 1)
+        if section is not None and id(section) in used:
+            section = None
+        if section is not None:
+            used.add(id(section))
+        entries.append(_entry(section, row, index + 1, language))
+    rest = [section for section in sections if id(section) not in used]
+    return entries + [
+        _entry(s, None, s.get("principle") or len(entries) + i + 1, language) for i, s in enumerate(rest)
+    ]
+
+
+def _entry(
+    section: Mapping[str, Any] | None, row: GapRow | None, position: int, language: str
+) -> PrincipleEntry:
+    rating = dict((section or {}).get("rating") or {})
+    final = rating.get("final") or (row.rating if row else None)
+    number = int((section or {}).get("principle") or position)
+    name = row.name if row else localised((section or {}).get("title"), language) or f"P{number:02d}"
+    return PrincipleEntry(
+        number,
+        name,
+        section,
+        row,
+        final or rating.get("suggested"),
+        proposed=final is None and rating.get("suggested") is not None,
+        uncertain=final is None and bool(rating.get("uncertain")),
+    )
+
+
+def rating_label(entry: PrincipleEntry, language: str, spelling: Spelling = "compact") -> str:
+    if entry.rating is None:
+        return ""
+    label = format_rating(entry.rating, spelling)
+    return f"{label} {words(language)['proposed']}" if entry.proposed else label
+
+
+def pillars(
+    entries: Sequence[PrincipleEntry], charter: str, language: str
+) -> list[tuple[str, list[PrincipleEntry]]]:
+    """The entries grouped by pillar of the charter, in order; sections outside the charter come last."""
+    groups: dict[str, list[PrincipleEntry]] = {}
+    for number, (title, principles) in PILLARS.get(charter, PILLARS["2023"]).items():
+        members = [entry for entry in entries if entry.number in principles]
+        if members:
+            groups[f"{number}. {localised(title, language)}"] = members
+    grouped = {id(entry) for members in groups.values() for entry in members}
+    rest = [entry for entry in entries if id(entry) not in grouped]
+    return [*groups.items(), *([(words(language)["other_pillar"], rest)] if rest else [])]
+
+
+def key_figures(section: Mapping[str, Any] | None, language: str) -> str:
+    """A one-line summary: respondents, favourable share with its interval, mean and alpha."""
+    if not section or section.get("favourable") is None:
+        return words(language)["not_surveyed"]
+    said = words(language)
+    parts = [f"n = {section.get('n', 0)}", f"{said['favourable']} {percent(section['favourable'], language)}"]
+    if section.get("favourable_ci"):
+        low, high = section["favourable_ci"]
+        parts[-1] += f" [{percent(low, language)}\u2013{percent(high, language)}]"
+    if section.get("mean") is not None:
+        parts.append(f"{said['mean']} {number(section['mean'], language)}")
+    if section.get("alpha") is not None:
+        parts.append(f"\u03b1 {number(section['alpha'], language)}")
+    return " · ".join(parts)
+
+
+def number(value: float, language: str, digits: int = 2) -> str:
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language == "fr" else text
+
+
+def charter_of(results: Mapping[str, Any]) -> str:
+    return str(results.get("campaign", {}).get("charter") or "2023")
+
+
+def min_group_size(results: Mapping[str, Any]) -> int:
+    return int(results.get("campaign", {}).get("min_group_size") or 5)
+
+
+def document_date(results: Mapping[str, Any]) -> datetime:
+    """The campaign's ``date`` when the results carry one, else a fixed date: documents never carry "now"."""
+    stated = results.get("campaign", {}).get("date")
+    try:
+        return datetime.fromisoformat(str(stated)).replace(tzinfo=None) if stated else FIXED_DATE
+    except ValueError:
+        return FIXED_DATE

@@ -1,0 +1,222 @@
+"""The working group's pages: edit a principle's assessment, import a gap-analysis table, export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from consult.accounts.auth import hr_required, reviewer_required
+from consult.analysis.views import campaign_or_404
+from consult.extensions import db
+from consult.gap import exports, services
+from consult.gap.forms import AssessmentForm, ExportJobForm, ImportForm, rating_choices
+from consult.gap.models import Assessment, ExportJob
+from consult.gap.tsv import GapFormatError
+from consult.surveys.models import Campaign
+
+bp = Blueprint("gap", __name__, url_prefix="/gap")
+DIRECT_FORMATS = ("tsv", "xlsx", "csv", "json")
+JOB_FORMATS = ("html", "pdf", "charts")
+TABLES = ("tsv", "xlsx", "html", "pdf")
+LARGE_CAMPAIGN = 20_000
+
+
+@bp.route("/<slug>/principles/<section_code>", methods=["GET", "POST"])
+@reviewer_required
+def edit(slug: str, section_code: str):
+    campaign = campaign_or_404(slug)
+    section = section_or_404(campaign, section_code)
+    form = assessment_form(campaign, services.get_assessment(campaign.id, section_code))
+    if not form.validate_on_submit():
+        return render_edit(campaign, section, form, None, None)
+    try:
+        services.save_assessment(campaign.id, section_code, change_from(form), current_user)
+    except services.StaleAssessment as error:
+        db.session.rollback()
+        form.version.data = str(error.current.version)
+        return render_edit(campaign, section, form, error.current, str(error))
+    except services.AssessmentError as error:
+        db.session.rollback()
+        return render_edit(campaign, section, form, None, str(error))
+    db.session.commit()
+    flash(_("Saved. The principle's history keeps the previous versions."), "success")
+    return redirect(url_for("gap.edit", slug=slug, section_code=section_code))
+
+
+def section_or_404(campaign: Campaign, section_code: str):
+    try:
+        return services.section_of(campaign, section_code)
+    except services.AssessmentError:
+        abort(404, description=_("No such principle."))
+
+
+def assessment_form(campaign: Campaign, assessment: Assessment | None) -> AssessmentForm:
+    """The form with the ratings in the campaign's spelling; on GET, filled with the saved assessment."""
+    if request.method != "GET":
+        form = AssessmentForm()
+    else:
+        form = AssessmentForm(obj=assessment)
+        form.version.data = str(assessment.version) if assessment else ""
+        form.final_rating.data = (assessment.final_rating if assessment else None) or ""
+    form.final_rating.choices = rating_choices(campaign.rating_spelling)
+    return form
+
+
+def change_from(form: AssessmentForm) -> services.AssessmentChange:
+    return services.AssessmentChange(
+        final_rating=form.final_rating.data or None,
+        justification=form.justification.data or "",
+        gap_html=form.gap_html.data or "",
+        initiatives_html=form.initiatives_html.data or "",
+        version=form.version_number(),
+    )
+
+
+def render_edit(campaign, section, form: AssessmentForm, stale: Assessment | None, problem: str | None):
+    assessment = services.get_assessment(campaign.id, section.code)
+    status = 409 if stale is not None else (400 if problem or form.errors else 200)
+    return render_template(
+        "gap/edit.html",
+        campaign=campaign,
+        section=section,
+        form=form,
+        assessment=assessment,
+        stale=stale,
+        problem=problem,
+        suggestion=suggestion(campaign, section.code),
+        revisions=services.revisions(assessment.id) if assessment else [],
+    ), status
+
+
+def suggestion(campaign, section_code: str) -> dict:
+    results = exports.current_results(campaign) or {}
+    section = next((s for s in results.get("sections", []) if s.get("code") == section_code), None)
+    return dict((section or {}).get("rating") or {})
+
+
+@bp.route("/<slug>/import", methods=["GET", "POST"])
+@hr_required
+def import_table(slug: str):
+    campaign = campaign_or_404(slug)
+    form, errors = ImportForm(), []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = services.import_gap(
+                campaign.id, upload.read(), upload.filename or "", form.purpose.data, current_user
+            )
+            db.session.commit()
+            flash(imported_message(report), "success")
+            return redirect(url_for("analysis.overview", slug=slug))
+        except GapFormatError as error:
+            db.session.rollback()
+            errors = error.errors
+    status = 400 if errors or form.errors else 200
+    return render_template("gap/import.html", campaign=campaign, form=form, errors=errors), status
+
+
+def imported_message(report: services.ImportReport) -> str:
+    if report.purpose == "previous":
+        return _(
+            "The file is kept as the previous gap analysis (%(n)s principles, %(charter)s charter): each "
+            "principle's page compares with it.",
+            n=report.rows,
+            charter=report.charter_version,
+        )
+    return _(
+        "Imported %(n)s principles: ratings and texts are in place, and each principle's history records "
+        "the import.",
+        n=report.rows,
+    )
+
+
+@bp.get("/<slug>/exports")
+@reviewer_required
+def exports_page(slug: str):
+    campaign = campaign_or_404(slug)
+    large, analysed = is_large(campaign), exports.latest_results(campaign) is not None
+    offered = [
+        f for f in (*DIRECT_FORMATS, *JOB_FORMATS) if f in exports.EXPORTERS and (analysed or f in TABLES)
+    ]
+    direct = () if large else tuple(fmt for fmt in offered if fmt in DIRECT_FORMATS)
+    queued = tuple(fmt for fmt in offered if fmt not in direct)
+    return render_template(
+        "gap/exports.html",
+        campaign=campaign,
+        direct=direct,
+        queued=queued,
+        large=large,
+        has_results=analysed,
+        form=ExportJobForm(),
+    )
+
+
+def is_large(campaign) -> bool:
+    limit = current_app.config.get("CONSULT_EXPORT_DIRECT_MAX_RESPONSES", LARGE_CAMPAIGN)
+    return exports.response_count(campaign) > limit
+
+
+@bp.get("/<slug>/download/<fmt>")
+@reviewer_required
+def download(slug: str, fmt: str):
+    campaign = campaign_or_404(slug)
+    if fmt not in DIRECT_FORMATS or fmt not in exports.EXPORTERS:
+        abort(404)
+    try:
+        document = exports.export_campaign(campaign, fmt, str(get_locale()))
+    except exports.ExportError as error:
+        flash(str(error), "error")
+        return redirect(url_for("gap.exports_page", slug=slug))
+    return attachment(document.content, document.filename, document.mimetype)
+
+
+def attachment(content: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.post("/<slug>/exports")
+@reviewer_required
+def start_export(slug: str):
+    from consult.gap.tasks import run_export
+
+    campaign = campaign_or_404(slug)
+    form = ExportJobForm()
+    if not form.validate_on_submit() or form.format.data not in exports.EXPORTERS:
+        abort(400)
+    job = exports.create_export_job(campaign.id, form.format.data, str(get_locale()), current_user)
+    db.session.commit()
+    try:
+        run_export.delay(job.id)
+    except Exception as error:
+        exports.fail_export_job(job.id, f"the export could not be handed to a worker: {error}")
+        db.session.commit()
+    return redirect(url_for("gap.job", token=job.token))
+
+
+@bp.get("/jobs/<token>")
+@reviewer_required
+def job(token: str):
+    found = exports.export_job(token) or abort(404)
+    db.session.refresh(found)
+    running = found.status in ("queued", "running")
+    refresh = running and request.args.get("refresh") != "off"
+    return render_template(
+        "gap/job.html", job=found, campaign=campaign_of(found), running=running, refresh=refresh
+    )
+
+
+def campaign_of(job: ExportJob) -> Campaign:
+    return db.session.get(Campaign, job.campaign_id)
+
+
+@bp.get("/jobs/<token>/download")
+@reviewer_required
+def job_download(token: str):
+    found = exports.export_job(token) or abort(404)
+    if found.status != "done" or found.content is None:
+        return redirect(url_for("gap.job", token=token))
+    return attachment(found.content, found.filename or "export", found.mimetype or "application/octet-stream")

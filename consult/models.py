@@ -1,0 +1,41 @@
+"""Every model, imported in one place so Alembic and ``db.create_all`` see the whole schema."""
+
+from consult.accounts.models import AuditEvent, User
+from consult.analysis.models import AnalysisRun, PartitionCounts
+from consult.charter.models import CharterVersion, Principle
+from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
+from consult.surveys.models import (
+    Campaign,
+    Comment,
+    Dimension,
+    DimensionOption,
+    Draft,
+    Invitation,
+    Item,
+    Questionnaire,
+    Response,
+    Section,
+)
+
+__all__ = [
+    "AnalysisRun",
+    "Assessment",
+    "AssessmentRevision",
+    "AuditEvent",
+    "Campaign",
+    "CharterVersion",
+    "Comment",
+    "Dimension",
+    "DimensionOption",
+    "Draft",
+    "ExportJob",
+    "ImportedGap",
+    "Invitation",
+    "Item",
+    "PartitionCounts",
+    "Principle",
+    "Questionnaire",
+    "Response",
+    "Section",
+    "User",
+]

@@ -1,0 +1,195 @@
+"""The respondent's use cases: find the invitation, keep a draft, store the response. Services flush; the view
+commits once, and only then tells the respondent that the answers were received.
+
+Storing is one transaction: the campaign row is read under a share lock (closing it waits, and a closed
+campaign stores nothing), ``UPDATE invitation SET used = true WHERE token_hash = :h AND used = false`` must
+touch exactly one row (PostgreSQL's row lock serialises two submissions of one token: the second touches
+none), the draft is taken, and the response and its comments are inserted, unlinked to anything.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult.extensions import db
+from consult.surveys import storage
+from consult.surveys.convert import campaign_spec
+from consult.surveys.models import Campaign, CampaignMode, CampaignStatus, Draft, random_id
+from consult.surveys.models import Dimension as DimensionRow
+from consult.surveys.models import Questionnaire as QuestionnaireRow
+from consult.surveys.models import Section as SectionRow
+from consult.surveys.respond import statements as sql
+from consult.surveys.respond.pages import Layout, build_layout, pack_answers, pack_profile, submitted_comments
+from consult.surveys.tokens import looks_like_token, new_token, token_hash
+from consult.timeutil import today
+
+LAYOUT_CACHE_SIZE = 64
+
+
+class Outcome(enum.StrEnum):
+    STORED = "stored"
+    ALREADY = "already"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    """The campaign settings a respondent's page needs, read in the same query as the invitation."""
+
+    id: int
+    slug: str
+    status: CampaignStatus
+    mode: CampaignMode
+    min_group_size: int
+    comment_min_responses: int
+    opened_at: datetime | None
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What one request knows: the campaign, the hashed key of this respondent, and their draft, if any."""
+
+    campaign: CampaignInfo
+    key_hash: bytes
+    used: bool
+    draft: dict[str, Any] | None
+    invited_by_email: bool = False
+
+
+def campaign_info(row: Any) -> CampaignInfo:
+    return CampaignInfo(*row[: len(sql.CAMPAIGN_FIELDS)])
+
+
+def find_invitation(token: str) -> Visit | None:
+    """The visit of ``token``'s holder in one query, or None when no invitation has this token."""
+    if not looks_like_token(token):
+        return None
+    hashed = token_hash(token)
+    row = db.session.execute(sql.find_invitation(), {"hashed": hashed}).first()
+    if row is None:
+        return None
+    used, emailed, draft = row[len(sql.CAMPAIGN_FIELDS) :]
+    return Visit(campaign_info(row), hashed, used, draft, emailed)
+
+
+def find_open_link(slug: str, browser_token: str | None) -> Visit | None:
+    """The open-link campaign ``slug`` as this browser sees it: ``used`` once its draft is gone (answered)."""
+    hashed = token_hash(browser_token) if browser_token and looks_like_token(browser_token) else b""
+    row = db.session.execute(sql.find_open_link(), {"hashed": hashed, "slug": slug}).first()
+    if row is None:
+        return None
+    draft = row[len(sql.CAMPAIGN_FIELDS)]
+    return Visit(campaign_info(row), hashed, used=bool(hashed) and draft is None, draft=draft)
+
+
+class LayoutCache:
+    """Layouts of frozen campaigns (their questionnaire can no longer change), kept per process."""
+
+    def __init__(self, size: int = LAYOUT_CACHE_SIZE) -> None:
+        self.size, self.entries, self.lock = size, {}, Lock()
+
+    def get(self, campaign: CampaignInfo) -> Layout:
+        key = (campaign.id, campaign.slug, campaign.opened_at)
+        found = self.entries.get(key)
+        if found is None:
+            found = build_layout(campaign_spec(load_campaign(campaign.id)))
+            if campaign.status != CampaignStatus.DRAFT:
+                self.remember(key, found)
+        return found
+
+    def remember(self, key: tuple, layout: Layout) -> None:
+        with self.lock:
+            while len(self.entries) >= self.size:
+                self.entries.pop(next(iter(self.entries)))
+            self.entries[key] = layout
+
+
+layouts = LayoutCache()
+
+
+def load_campaign(campaign_id: int) -> Campaign:
+    """The campaign with its whole questionnaire, in four queries whatever its size."""
+    sections = selectinload(Campaign.questionnaire).selectinload(QuestionnaireRow.sections)
+    dimensions = selectinload(Campaign.questionnaire).selectinload(QuestionnaireRow.dimensions)
+    return db.session.execute(
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .options(sections.selectinload(SectionRow.items), dimensions.selectinload(DimensionRow.options))
+    ).scalar_one()
+
+
+def campaign_is_open_locked(campaign_id: int) -> bool:
+    status = db.session.execute(
+        sql.campaign_status_shared(), {"of_campaign": campaign_id}
+    ).scalar_one_or_none()
+    return status == CampaignStatus.OPEN
+
+
+def save_draft(visit: Visit, data: dict[str, Any]) -> Outcome:
+    """Keep the answers so far under the key's hash, unless the campaign closed or the answers were sent."""
+    if not campaign_is_open_locked(visit.campaign.id):
+        return Outcome.CLOSED
+    keys = {"hashed": visit.key_hash, "of_campaign": visit.campaign.id}
+    if visit.campaign.mode == CampaignMode.OPEN_LINK:
+        changed = db.session.execute(
+            sql.update_open_draft(), {**keys, "data": data, "saved_on": today()}
+        ).rowcount
+        return Outcome.STORED if changed == 1 else Outcome.ALREADY
+    if db.session.execute(sql.invitation_used_locked(), keys).scalar_one_or_none() is not False:
+        return Outcome.ALREADY
+    dialect = db.session.get_bind().dialect.name
+    row = {"token_hash": visit.key_hash, "campaign_id": visit.campaign.id, "data": data, "saved_on": today()}
+    db.session.execute(sql.upsert_draft(dialect), row)
+    return Outcome.STORED
+
+
+def submit(visit: Visit, layout: Layout) -> Outcome:
+    """Mark the key used and store the response in the caller's transaction; nothing written unless STORED."""
+    if not campaign_is_open_locked(visit.campaign.id):
+        return Outcome.CLOSED
+    keys = {"hashed": visit.key_hash, "of_campaign": visit.campaign.id}
+    if (
+        visit.campaign.mode == CampaignMode.TOKEN
+        and db.session.execute(sql.mark_invitation_used(), keys).rowcount != 1
+    ):
+        return Outcome.ALREADY
+    draft = db.session.execute(sql.take_draft(), keys).scalar_one_or_none()
+    if draft is None and visit.campaign.mode == CampaignMode.OPEN_LINK:
+        return Outcome.ALREADY
+    store_response(visit.campaign.id, layout, draft or {})
+    return Outcome.STORED
+
+
+def store_response(campaign_id: int, layout: Layout, draft: dict[str, Any]) -> None:
+    """The response row holds the campaign, the day and the packed answers: nothing else, nothing linkable."""
+    q = layout.questionnaire
+    db.session.execute(
+        sql.insert_response(),
+        {
+            "id": random_id(),
+            "campaign_id": campaign_id,
+            "submitted_on": today(),
+            "answers": pack_answers(q, draft.get("answers") or {}),
+            "profile": pack_profile(q, draft.get("profile") or {}),
+        },
+    )
+    storage.insert_comments(campaign_id, submitted_comments(q, draft.get("comments") or {}))
+
+
+def start_open_link(campaign: CampaignInfo) -> str | None:
+    """A new browser key with an empty draft, or None when the campaign is not open."""
+    if not campaign_is_open_locked(campaign.id):
+        return None
+    key = new_token()
+    db.session.add(Draft(token_hash=token_hash(key), campaign_id=campaign.id, data={}, saved_on=today()))
+    db.session.flush()
+    return key

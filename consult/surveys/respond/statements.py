@@ -1,0 +1,112 @@
+"""The respondent flow's SQL, built once per process: every page runs a few of these statements, and building
+a SQLAlchemy statement costs more than PostgreSQL takes to run it."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import Delete, Insert, Select, Update, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from consult.surveys.models import Campaign, CampaignMode, Draft, Invitation, Response
+
+campaigns, drafts, invitations, responses = (
+    Campaign.__table__,
+    Draft.__table__,
+    Invitation.__table__,
+    Response.__table__,
+)
+CAMPAIGN_FIELDS = (
+    "id",
+    "slug",
+    "status",
+    "mode",
+    "min_group_size",
+    "comment_min_responses",
+    "opened_at",
+    "opens_at",
+    "closes_at",
+)
+"""The campaign's columns every respondent page reads, in the order of ``services.CampaignInfo``."""
+
+
+@cache
+def find_invitation() -> Select:
+    """Every page of every respondent runs it: one query for the campaign, the invitation and the draft."""
+    i, c, d = invitations, campaigns, drafts
+    return (
+        select(*(c.c[name] for name in CAMPAIGN_FIELDS), i.c.used, i.c.email.is_not(None), d.c.data)
+        .select_from(i.join(c, c.c.id == i.c.campaign_id).outerjoin(d, d.c.token_hash == i.c.token_hash))
+        .where(i.c.token_hash == bindparam("hashed"))
+    )
+
+
+@cache
+def find_open_link() -> Select:
+    c, d = campaigns, drafts
+    on_draft = (d.c.campaign_id == c.c.id) & (d.c.token_hash == bindparam("hashed"))
+    return (
+        select(*(c.c[name] for name in CAMPAIGN_FIELDS), d.c.data)
+        .select_from(c.outerjoin(d, on_draft))
+        .where(c.c.slug == bindparam("slug"), c.c.mode == CampaignMode.OPEN_LINK)
+    )
+
+
+@cache
+def campaign_status_shared() -> Select:
+    """The campaign's status under a share lock: closing the campaign waits for this transaction, and
+    the other way round."""
+    return (
+        select(campaigns.c.status)
+        .where(campaigns.c.id == bindparam("of_campaign"))
+        .with_for_update(read=True)
+    )
+
+
+@cache
+def invitation_used_locked() -> Select:
+    return select(invitations.c.used).where(invitations.c.token_hash == bindparam("hashed")).with_for_update()
+
+
+@cache
+def mark_invitation_used() -> Update:
+    """The concurrency guard: of two submissions of one token, only one sees this touch a row."""
+    return (
+        invitations.update()
+        .where(
+            invitations.c.token_hash == bindparam("hashed"),
+            invitations.c.campaign_id == bindparam("of_campaign"),
+            invitations.c.used.is_(False),
+        )
+        .values(used=True)
+    )
+
+
+@cache
+def upsert_draft(dialect: str) -> Insert:
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(drafts)
+    return insert.on_conflict_do_update(
+        index_elements=[drafts.c.token_hash],
+        set_={"data": insert.excluded.data, "saved_on": insert.excluded.saved_on},
+    )
+
+
+@cache
+def update_open_draft() -> Update:
+    return drafts.update().where(
+        drafts.c.token_hash == bindparam("hashed"), drafts.c.campaign_id == bindparam("of_campaign")
+    )
+
+
+@cache
+def take_draft() -> Delete:
+    return (
+        drafts.delete()
+        .where(drafts.c.token_hash == bindparam("hashed"), drafts.c.campaign_id == bindparam("of_campaign"))
+        .returning(drafts.c.data)
+    )
+
+
+@cache
+def insert_response() -> Insert:
+    return responses.insert()

@@ -1,0 +1,228 @@
+"""The respondent's questionnaire: a personal link (``/r/<token>``) or a campaign's open link
+(``/r/open/<slug>``), then one page per step, the review, and one submission.
+
+Every page is served for both kinds of link by the same view; ``Here`` carries which one it is. Only failed
+look-ups are rate limited (per client, under a keyed hash of its address): a valid link is never limited, so
+a whole institution behind one address can answer at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, redirect, request
+from markupsafe import escape
+from werkzeug.wrappers import Response
+
+from consult.extensions import csrf, db, limiter
+from consult.surveys.models import CampaignStatus
+from consult.surveys.respond import services
+from consult.surveys.respond.forms import csrf_token_valid, posted_page, shown_again
+from consult.surveys.respond.pages import Problem, Step, first_open_step, merge_page
+from consult.surveys.respond.privacy import client_key, install_log_redaction
+from consult.surveys.respond.rendering import (
+    Here,
+    open_link_cookie,
+    read_open_link_cookie,
+    render_page,
+    step_page,
+    unavailable,
+)
+from consult.surveys.respond.services import Outcome
+
+bp = Blueprint("respond", __name__, url_prefix="/r")
+csrf.exempt(bp)
+bp.record_once(lambda state: install_log_redaction(state.app.logger.name))
+
+MISS_LIMIT = "30 per minute"
+VISIT_KEY = "consult.respond.visit"
+OPEN_START_LIMIT = "60 per minute"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Why a visit cannot go on, as the page to show instead."""
+
+    response: Response
+
+
+def miss_limit() -> str:
+    return current_app.config.get("RESPOND_MISS_LIMIT", MISS_LIMIT)
+
+
+def open_start_limit() -> str:
+    return current_app.config.get("RESPOND_OPEN_START_LIMIT", OPEN_START_LIMIT)
+
+
+def link_is_valid() -> bool:
+    return current_visit() is not None
+
+
+def is_miss(response: Response) -> bool:
+    return response.status_code == 404
+
+
+limited = limiter.limit(miss_limit, key_func=client_key, exempt_when=link_is_valid, deduct_when=is_miss)
+
+
+def current_visit() -> services.Visit | None:
+    """The visit behind this request's link, looked up once per request (the rate limiter asks first)."""
+    if VISIT_KEY not in request.environ:
+        args = request.view_args or {}
+        if "token" in args:
+            visit = services.find_invitation(args["token"])
+        else:
+            visit = services.find_open_link(args.get("slug", ""), read_open_link_cookie(args.get("slug", "")))
+        request.environ[VISIT_KEY] = visit
+    return request.environ[VISIT_KEY]
+
+
+def route(rule: str, endpoint: str, **options):
+    """Serve ``rule`` under both kinds of link: ``respond.<endpoint>`` and ``respond.open_<endpoint>``."""
+
+    def register(view):
+        wrapped = limited(view)
+        bp.add_url_rule("/<token>" + rule, endpoint, wrapped, **options)
+        bp.add_url_rule("/open/<slug>" + rule, "open_" + endpoint, wrapped, **options)
+        return wrapped
+
+    return register
+
+
+def arrive(token: str | None, slug: str | None, answered_ok: bool = False) -> Here | Gate:
+    visit = current_visit()
+    if visit is None:
+        return Gate(unavailable("unknown"))
+    if visit.campaign.status != CampaignStatus.OPEN:
+        return Gate(
+            unavailable("not_open" if visit.campaign.status == CampaignStatus.DRAFT else "closed", visit)
+        )
+    here = Here(visit, services.layouts.get(visit.campaign), token, slug)
+    if visit.used and not answered_ok:
+        return Gate(received_page(here, just_now=False))
+    return here
+
+
+@route("", "welcome")
+def welcome(token: str | None = None, slug: str | None = None):
+    here = arrive(token, slug)
+    if isinstance(here, Gate):
+        return here.response
+    return welcome_page(here)
+
+
+def welcome_page(here: Here, csrf_refused: bool = False) -> Response:
+    resume = first_open_step(here.layout, here.visit.draft) if here.visit.draft else None
+    return render_page(
+        here,
+        "respond/welcome.html",
+        400 if csrf_refused else 200,
+        variant=(resume is not None, here.visit.invited_by_email),
+        fills={"resume": str(resume.number)} if resume else {},
+        direct=csrf_refused,
+        resume=resume is not None,
+        csrf_refused=csrf_refused,
+    )
+
+
+def received_page(here: Here, just_now: bool, status: int = 200) -> Response:
+    return render_page(here, "respond/received.html", status, variant=(just_now,), just_now=just_now)
+
+
+@bp.post("/open/<slug>/start")
+@limiter.limit(open_start_limit, key_func=client_key)
+def open_start(slug: str):
+    here = arrive(None, slug)
+    if isinstance(here, Gate):
+        return here.response
+    if here.visit.draft is not None:
+        return redirect(here.url("step", number=first_open_step(here.layout, here.visit.draft).number), 303)
+    if not csrf_token_valid():
+        return welcome_page(here, csrf_refused=True)
+    key = services.start_open_link(here.visit.campaign)
+    if key is None:
+        db.session.rollback()
+        return unavailable("closed", here.visit)
+    db.session.commit()
+    response = redirect(here.url("step", number=1), 303)
+    open_link_cookie(response, slug, key)
+    return response
+
+
+@route("/step/<int:number>", "step", methods=["GET", "POST"])
+def step(number: int, token: str | None = None, slug: str | None = None):
+    here = arrive(token, slug)
+    if isinstance(here, Gate):
+        return here.response
+    shown = here.layout.step(number)
+    if shown is None:
+        abort(404)
+    if here.is_open_link and here.visit.draft is None:
+        return redirect(here.url("welcome"), 303)
+    if request.method == "GET":
+        return step_page(here, shown, here.visit.draft or {}, [])
+    return save_step(here, shown)
+
+
+def save_step(here: Here, shown: Step) -> Response:
+    page = posted_page(here.layout, shown)
+    merged = merge_page(here.layout.questionnaire, shown, here.visit.draft or {}, page)
+    if page.problems:
+        return step_page(here, shown, shown_again(merged, page), page.problems, status=400)
+    outcome = services.save_draft(here.visit, merged)
+    if outcome != Outcome.STORED:
+        db.session.rollback()
+        return outcome_page(here, outcome)
+    db.session.commit()
+    return redirect(next_url(here, shown, request.form.get("action", "next")), 303)
+
+
+def next_url(here: Here, shown: Step, action: str) -> str:
+    if action == "save":
+        return here.url("saved")
+    if action == "back":
+        return here.url("step", number=max(shown.number - 1, 1)) if shown.number > 1 else here.url("welcome")
+    return here.url("step", number=min(shown.number + 1, len(here.layout.steps)))
+
+
+@route("/submit", "submit", methods=["POST"])
+def submit(token: str | None = None, slug: str | None = None):
+    here = arrive(token, slug)
+    if isinstance(here, Gate):
+        return here.response
+    review = here.layout.steps[-1]
+    if not csrf_token_valid():
+        return step_page(here, review, here.visit.draft or {}, [Problem("csrf", "")], status=400)
+    outcome = services.submit(here.visit, here.layout)
+    if outcome != Outcome.STORED:
+        db.session.rollback()
+        return outcome_page(here, outcome, status=409)
+    db.session.commit()
+    return redirect(here.url("thanks"), 303)
+
+
+def outcome_page(here: Here, outcome: Outcome, status: int = 200) -> Response:
+    if outcome == Outcome.CLOSED:
+        return unavailable("closed", here.visit)
+    return received_page(here, just_now=False, status=status)
+
+
+@route("/thanks", "thanks")
+def thanks(token: str | None = None, slug: str | None = None):
+    here = arrive(token, slug, answered_ok=True)
+    if isinstance(here, Gate):
+        return here.response
+    if not here.visit.used:
+        return redirect(here.url("welcome"), 303)
+    return received_page(here, just_now=True)
+
+
+@route("/saved", "saved")
+def saved(token: str | None = None, slug: str | None = None):
+    here = arrive(token, slug)
+    if isinstance(here, Gate):
+        return here.response
+    resume = first_open_step(here.layout, here.visit.draft or {})
+    link = current_app.config["CONSULT_BASE_URL"] + here.url("welcome")
+    fills = {"resume": str(resume.number), "link": str(escape(link))}
+    return render_page(here, "respond/saved.html", fills=fills)

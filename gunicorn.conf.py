@@ -1,0 +1,21 @@
+"""Gunicorn settings for the web service. The access log never records the client's address."""
+
+import os
+
+bind = os.environ.get("CONSULT_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("WEB_THREADS", "2"))
+worker_class = "gthread"
+timeout = 60
+accesslog = "-"
+access_log_format = '- %(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _logger_class():
+    from consult.logs import gunicorn_logger_class
+
+    return gunicorn_logger_class()
+
+
+logger_class = _logger_class()

@@ -1,0 +1,220 @@
+"""The questionnaire in Chromium: the whole flow in English and French, an axe-core scan of every page, save
+and resume, and a 360-pixel-wide phone on which nothing overflows."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from consult.charter.reference import load_template
+from consult.extensions import db
+from consult.surveys import services as campaigns
+from consult.surveys.models import Response
+from tests.conftest import make_app, recreate_database, upgrade_schema
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, object]]:
+    app = make_app(recreate_database("consult_test_respond_browser"), CONSULT_BASE_URL="http://127.0.0.1")
+    upgrade_schema(app)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}", app
+    httpd.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_tokens(app, n: int) -> list[str]:
+    with app.app_context():
+        campaign = campaigns.create_campaign(load_template("charter-2023"))
+        campaigns.open_campaign(campaign)
+        tokens = [t.token for t in campaigns.issue_tokens(campaign, n)]
+        db.session.commit()
+    return tokens
+
+
+def responses(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Response))
+
+
+def check_page(page) -> None:
+    """No serious or critical axe-core violation, and nothing wider than the window."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not violations, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
+
+
+def answer_steps(page, next_label: str, stop_before: str) -> int:
+    """Answer every question page: the fourth point of each scale (by keyboard on the first item)."""
+    pages = 0
+    while (
+        page.locator("form.respond-form fieldset.respond-item").count() and stop_before not in page.content()
+    ):
+        check_page(page)
+        first = page.locator("fieldset.respond-item input[type=radio]").first
+        first.focus()
+        page.keyboard.press("Space")
+        assert first.is_checked()
+        for group in page.locator("fieldset.respond-item").all():
+            group.locator("input[type=radio]").nth(3).check()
+        page.get_by_role("button", name=next_label, exact=True).click()
+        pages += 1
+    return pages
+
+
+FLOWS = {
+    "en": ("en-GB", "Save and continue", "Send my answers", "your answers have been received", "About you"),
+    "fr": (
+        "fr-FR",
+        "Enregistrer et continuer",
+        "Envoyer mes réponses",
+        "vos réponses ont bien été reçues",
+        "À propos de vous",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", FLOWS)
+def test_the_whole_flow_in_each_language(server, browser, language):
+    base, app = server
+    locale, next_label, send, thanks, about = FLOWS[language]
+    token = new_tokens(app, 1)[0]
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/r/{token}")
+    assert page.locator("html").get_attribute("lang") == language
+    check_page(page)
+    page.locator("a.button").first.click()
+    assert answer_steps(page, next_label, about) == 4
+    assert about in page.locator("h1").inner_text()
+    check_page(page)
+    page.get_by_role("button", name=next_label, exact=True).click()
+    check_page(page)
+    page.get_by_role("button", name=send).click()
+    assert thanks in page.locator("h1").inner_text()
+    check_page(page)
+    context.close()
+    assert responses(app) >= 1
+
+
+def test_save_and_resume_in_another_browser(server, browser):
+    base, app = server
+    token = new_tokens(app, 1)[0]
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{base}/r/{token}/step/1")
+    page.locator("fieldset.respond-item").first.locator("input[type=radio]").nth(1).check()
+    page.locator("textarea").first.fill("To be continued.")
+    page.get_by_role("button", name="Save and continue later").click()
+    assert "Your answers so far are saved" in page.content()
+    check_page(page)
+    context.close()
+    other = browser.new_context(locale="en-GB")
+    page = other.new_page()
+    page.goto(f"{base}/r/{token}")
+    page.get_by_role("link", name="Start from the first page").click()
+    assert page.locator("fieldset.respond-item").first.locator("input[type=radio]").nth(1).is_checked()
+    assert page.locator("textarea").first.input_value() == "To be continued."
+    other.close()
+
+
+def test_errors_and_every_page_on_a_360_pixel_phone(server, browser):
+    base, app = server
+    token = new_tokens(app, 1)[0]
+    context = browser.new_context(locale="fr-FR", viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{base}/r/{token}")
+    check_page(page)
+    page.goto(f"{base}/r/{token}/step/1")
+    page.locator("textarea").first.evaluate(
+        "(box, text) => { box.removeAttribute('maxlength'); box.value = text; }", "x" * 2100
+    )
+    page.get_by_role("button", name="Enregistrer et continuer", exact=True).click()
+    assert page.locator(".error-summary").is_visible()
+    check_page(page)
+    page.locator(".error-summary a").first.click()
+    page.locator("textarea").first.fill("Court.")
+    answer_steps(page, "Enregistrer et continuer", "À propos de vous")
+    page.get_by_role("button", name="Enregistrer et continuer", exact=True).click()
+    check_page(page)
+    page.goto(f"{base}/r/{'N' * 22}")
+    check_page(page)
+    context.close()
+
+
+def special_links(app) -> dict[str, str]:
+    """An open link, a closed campaign's link, a not-yet-open one and an already-used one."""
+    from consult.surveys.models import CampaignMode
+    from consult.surveys.respond import services
+
+    used_token = new_tokens(app, 1)[0]
+    with app.test_request_context():
+        open_link = campaigns.create_campaign(load_template("charter-2023"))
+        open_link.mode = CampaignMode.OPEN_LINK
+        campaigns.open_campaign(open_link)
+        closed = campaigns.create_campaign(load_template("charter-2023"))
+        campaigns.open_campaign(closed)
+        closed_token = campaigns.issue_tokens(closed, 1)[0].token
+        campaigns.close_campaign(closed)
+        draft = campaigns.create_campaign(load_template("charter-2023"))
+        draft_token = campaigns.issue_tokens(draft, 1)[0].token
+        visit = services.find_invitation(used_token)
+        services.submit(visit, services.layouts.get(visit.campaign))
+        db.session.commit()
+        return {
+            "open": f"/r/open/{open_link.slug}",
+            "closed": f"/r/{closed_token}",
+            "not open": f"/r/{draft_token}",
+            "used": f"/r/{used_token}/step/1",
+        }
+
+
+def test_the_other_respondent_pages_pass_axe_on_a_phone(server, browser):
+    base, app = server
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    expected = {
+        "open": "a weaker guarantee",
+        "closed": "This consultation is closed",
+        "not open": "has not opened yet",
+        "used": "Your answers were already received",
+    }
+    links = special_links(app)
+    for name, path in links.items():
+        page.goto(base + path)
+        assert expected[name] in page.content(), name
+        check_page(page)
+    page.goto(base + links["open"])
+    page.get_by_role("button", name="Start the questionnaire").click()
+    assert "/step/1" in page.url
+    check_page(page)
+    context.close()

@@ -1,0 +1,102 @@
+"""The app factory, configuration and what every page shares."""
+
+from __future__ import annotations
+
+import logging
+
+from consult import create_app
+from consult.config import database_url, load_config
+from consult.logs import DropClientAddress, redact_request_line
+
+
+def test_factory_uses_sqlite_in_instance_and_in_process_tasks_by_default(tmp_path, monkeypatch):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    config = load_config(tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'consult.db'}"
+    assert config["CELERY"]["task_always_eager"] is True
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert load_config(tmp_path)["SECRET_KEY"] == config["SECRET_KEY"]
+
+
+def test_environment_switches_to_postgresql_and_redis(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/consult")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("SECRET_KEY", "s")
+    config = load_config(tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db:5432/consult"
+    assert config["CELERY"]["broker_url"] == "redis://cache:6379/0"
+    assert config["CELERY"]["task_always_eager"] is False
+    assert config["CELERY"]["task_acks_late"] is True
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_database_url_keeps_other_drivers():
+    assert database_url("sqlite:////tmp/x.db", None) == "sqlite:////tmp/x.db"
+
+
+def test_secure_cookies_follow_https_base_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s")
+    monkeypatch.setenv("CONSULT_BASE_URL", "https://consult.example.org/")
+    config = load_config(tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["CONSULT_BASE_URL"] == "https://consult.example.org"
+
+
+def test_factory_has_no_side_effect_but_the_config(tmp_path):
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/c.db"})
+    assert not (tmp_path / "c.db").exists()
+    assert {"home", "accounts", "surveys", "respond", "analysis", "gap"} <= set(app.blueprints)
+    assert "celery" in app.extensions
+
+
+def test_home_page_says_what_consult_is_and_leads_to_sign_in(client):
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "HRS4R gap analysis" in page and 'href="/login"' in page
+
+
+def test_every_page_has_strict_security_headers(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_make_no_third_party_request(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "http://" not in page.replace("http://localhost", "") and "https://" not in page
+
+
+def test_health_check_reaches_the_database(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_french_interface_from_the_browser_preference(client):
+    page = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page
+
+
+def test_unknown_page_gets_a_clear_error_page(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "Not Found" in response.get_data(as_text=True)
+
+
+def test_log_lines_lose_the_client_address_and_any_token():
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '10.1.2.3 - - [24/Nov/2026] "GET /r/abcdefghijklmnopqrstuv HTTP/1.1" 200 -',
+        (),
+        None,
+    )
+    DropClientAddress().filter(record)
+    assert "10.1.2.3" not in record.getMessage()
+    assert "abcdefghijklmnopqrstuv" not in record.getMessage()
+    assert redact_request_line("GET /r/open/my-campaign") == "GET /r/open/my-campaign"
