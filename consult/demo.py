@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import select, update
+from werkzeug.serving import run_simple
 
 from consult.accounts.models import Role
 from consult.accounts.services import create_user, find_user, set_password
@@ -16,6 +18,7 @@ from consult.charter.services import load_reference_data
 from consult.extensions import db
 from consult.surveys import services, storage, synthetic
 from consult.surveys.convert import campaign_spec
+from consult.surveys.models import Invitation
 
 DEMO_EMAIL = "demo@consult.example"
 
@@ -31,11 +34,21 @@ def demo_account() -> str:
     return password
 
 
+DEMO_RESPONSE_RATE = 0.35
+
+
+def invite_demo_staff(campaign, respondents: int) -> None:
+    """Invitations for a 35% response rate, those of the respondents marked used, as answering would have."""
+    services.issue_tokens(campaign, round(respondents / DEMO_RESPONSE_RATE))
+    used = select(Invitation.id).where(Invitation.campaign_id == campaign.id).limit(respondents)
+    db.session.execute(update(Invitation).where(Invitation.id.in_(used.scalar_subquery())).values(used=True))
+
+
 def build_demo(respondents: int, seed: int = 2026):
     campaign = services.create_campaign(
         load_template("charter-2023"), title="HRS4R researchers' survey (demo)"
     )
-    services.issue_tokens(campaign, 25)
+    invite_demo_staff(campaign, respondents)
     services.open_campaign(campaign)
     q = campaign_spec(campaign)
     data = synthetic.generate(q, respondents, seed)
@@ -61,5 +74,7 @@ def demo(respondents: int, serve: bool, port: int) -> None:
     click.echo(f"Demo campaign {campaign.slug}: {respondents} synthetic responses.", err=True)
     run_analysis(campaign, wait=True)
     click.echo(f"Sign in as {DEMO_EMAIL} with the password {password}", err=True)
+    db.session.remove()
     if serve:
-        current_app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+        click.echo(f"Serving Consult on http://localhost:{port} (Ctrl+C to stop).", err=True)
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)

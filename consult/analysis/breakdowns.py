@@ -1,8 +1,8 @@
 """Group figures of the results: one-way and two-way breakdowns of a section, from count tables only.
 
-The tables are summed once per set of dimensions (:class:`Margins`); a group is then one index into them. A
-breakdown lists its groups in option order ("not stated" is never a group); a suppressed group carries only
-its code. Tests use the unsuppressed groups that have respondents.
+The tables are summed once per set of dimensions (:class:`DimensionMargins`); a group is then one index into
+them. A breakdown lists its groups in option order ("not stated" is never a group); a suppressed group carries
+only its code. Tests use the unsuppressed groups that have respondents.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from consult.surveys.spec import Questionnaire
 
 
 @dataclass
-class Margins:
+class DimensionMargins:
     """Count tables summed over every dimension but ``dimensions`` (kept as leading axes)."""
 
     tables: CountTables
@@ -92,12 +92,12 @@ class Breakdown:
 class Breakdowns:
     def __init__(self, q: Questionnaire, tables: CountTables, k: int) -> None:
         self.q, self.tables, self.k = q, tables, k
-        self._margins: dict[tuple[int, ...], Margins] = {}
+        self._margins: dict[tuple[int, ...], DimensionMargins] = {}
         self._suppressions: dict[bytes, Suppression] = {}
 
-    def margins(self, dimensions: tuple[int, ...]) -> Margins:
+    def margins(self, dimensions: tuple[int, ...]) -> DimensionMargins:
         if dimensions not in self._margins:
-            self._margins[dimensions] = Margins(self.tables, dimensions)
+            self._margins[dimensions] = DimensionMargins(self.tables, dimensions)
         return self._margins[dimensions]
 
     def suppression(self, s: int) -> Suppression:

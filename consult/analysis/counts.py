@@ -165,8 +165,7 @@ def empty_counts(q: Questionnaire) -> CountTables:
 def _checked_arrays(
     plan: CountPlan, answers: np.ndarray, profiles: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    answers = np.ascontiguousarray(answers, dtype=np.uint8)
-    profiles = np.ascontiguousarray(profiles, dtype=np.uint8)
+    answers, profiles = _as_bytes(answers, "answers"), _as_bytes(profiles, "profiles")
     if answers.ndim != 2 or answers.shape[1] != plan.n_items:
         raise ValueError(f"answers must have shape (respondents, {plan.n_items}), not {answers.shape}")
     if profiles.shape != (len(answers), len(plan.cell_shape)):
@@ -174,6 +173,13 @@ def _checked_arrays(
             f"profiles must have shape ({len(answers)}, {len(plan.cell_shape)}), not {profiles.shape}"
         )
     return answers, profiles
+
+
+def _as_bytes(values: np.ndarray, name: str) -> np.ndarray:
+    values = np.asarray(values)
+    if values.dtype != np.uint8 and values.size and (values.min() < 0 or values.max() > 255):
+        raise ValueError(f"{name} must be bytes (0..255)")
+    return np.ascontiguousarray(values, dtype=np.uint8)
 
 
 def _tables(plan: CountPlan, accumulator: CountAccumulator, n_respondents: np.ndarray) -> CountTables:

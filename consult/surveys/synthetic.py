@@ -54,7 +54,7 @@ def draw_profiles(q: spec.Questionnaire, n: int, rng: np.random.Generator) -> np
 
 def latent_opinions(q: spec.Questionnaire, profiles: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     n, dims = len(profiles), [d.code for d in q.dimensions]
-    base = 3.2 + 0.9 * np.sin(np.arange(len(q.sections)) * 1.7)
+    base = 3.85 + 0.45 * np.sin(np.arange(len(q.sections)) * 1.7)
     latent = (
         np.tile(base, (n, 1)) + rng.normal(0, 0.7, size=(n, 1)) + rng.normal(0, 0.45, (n, len(q.sections)))
     )

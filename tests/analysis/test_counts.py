@@ -210,12 +210,13 @@ def test_reverse_keying_maps_x_to_points_plus_one_minus_x():
         ([[1, 1, 1]], [[4, 1]], "beyond its 3 options"),
         ([[1, 1]], [[1, 1]], "shape"),
         ([[1, 1, 1]], [[1]], "shape"),
+        ([[1, 1, 256]], [[1, 1]], "bytes"),
     ],
 )
 def test_bad_input_is_refused(answers, profiles, message):
     q = questionnaire((3,), 5, (3, 2))
     with pytest.raises(ValueError, match=message):
-        build_counts(q, np.array(answers, np.uint8), np.array(profiles, np.uint8))
+        build_counts(q, np.array(answers), np.array(profiles))
 
 
 @pytest.mark.parametrize(("size", "points"), [(1, 5), (3, 5), (4, 2), (6, 7)])
