@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+STATUS_LABELS = {
+    "draft": _l("draft"),
+    "open": _l("open"),
+    "closed": _l("closed"),
+    "archived": _l("archived"),
+    "queued": _l("queued"),
+    "running": _l("running"),
+    "done": _l("done"),
+    "failed": _l("failed"),
+}
+
+
+def status_label(status: object) -> str:
+    """A campaign's, run's or export job's status, in the interface's language."""
+    code = str(getattr(status, "value", status))
+    return str(STATUS_LABELS.get(code, code))
 
 
 def supported_languages() -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from consult.i18n import LANGUAGE_NAMES, supported_languages, translated
+from consult.i18n import LANGUAGE_NAMES, status_label, supported_languages, translated
 from consult.logs import install_log_filters
 
 CONTENT_SECURITY_POLICY = (
@@ -25,6 +25,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         translated=translated,
+        status_label=status_label,
         current_language=lambda: str(get_locale()),
         languages=supported_languages,
         language_names=LANGUAGE_NAMES,

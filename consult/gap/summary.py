@@ -12,54 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from consult.analysis.chart_common import localised, percent
+from consult.charter import reference
 from consult.gap.tsv import GapRow, Spelling, format_rating
 
 FIXED_DATE = datetime(2000, 1, 1)
 RATING_COLOURS = {"++": "1B7837", "+/-": "A6D96A", "-/+": "FDAE61", "--": "B2182B"}
-PILLARS = {
-    "2023": {
-        1: (
-            {
-                "en": "Ethics, Integrity, Gender and Open Science",
-                "fr": "Éthique, intégrité, genre et science ouverte",
-            },
-            range(1, 9),
-        ),
-        2: (
-            {
-                "en": "Researchers' Assessment, Recruitment and Progression",
-                "fr": "Évaluation, recrutement et progression des chercheurs",
-            },
-            range(9, 13),
-        ),
-        3: (
-            {"en": "Working Conditions and Practices", "fr": "Conditions et pratiques de travail"},
-            range(13, 17),
-        ),
-        4: (
-            {
-                "en": "Research Careers and Talent Development",
-                "fr": "Carrières de la recherche et développement des talents",
-            },
-            range(17, 21),
-        ),
-    },
-    "2005": {
-        1: (
-            {"en": "Ethical and professional aspects", "fr": "Aspects éthiques et professionnels"},
-            range(1, 12),
-        ),
-        2: ({"en": "Recruitment and selection", "fr": "Recrutement et sélection"}, range(12, 22)),
-        3: (
-            {
-                "en": "Working conditions and social security",
-                "fr": "Conditions de travail et sécurité sociale",
-            },
-            range(22, 36),
-        ),
-        4: ({"en": "Training and development", "fr": "Formation et développement"}, range(36, 41)),
-    },
-}
 WORDS = {
     "en": {
         "title": "Gap analysis",
@@ -230,11 +187,13 @@ def pillars(
     entries: Sequence[PrincipleEntry], charter: str, language: str
 ) -> list[tuple[str, list[PrincipleEntry]]]:
     """The entries grouped by pillar of the charter, in order; sections outside the charter come last."""
+    version = charter if charter in reference.VERSIONS else "2023"
+    pillar_of = {principle.number: principle.pillar for principle in reference.principles(version)}
     groups: dict[str, list[PrincipleEntry]] = {}
-    for number, (title, principles) in PILLARS.get(charter, PILLARS["2023"]).items():
-        members = [entry for entry in entries if entry.number in principles]
+    for pillar in reference.pillars(version):
+        members = [entry for entry in entries if pillar_of.get(entry.number) == pillar.number]
         if members:
-            groups[f"{number}. {localised(title, language)}"] = members
+            groups[f"{pillar.number}. {localised(pillar.name, language)}"] = members
     grouped = {id(entry) for members in groups.values() for entry in members}
     rest = [entry for entry in entries if id(entry) not in grouped]
     return [*groups.items(), *([(words(language)["other_pillar"], rest)] if rest else [])]

@@ -15,6 +15,7 @@ from consult.accounts.auth import hr_required
 from consult.accounts.services import record
 from consult.charter.reference import load_template, template_names
 from consult.extensions import db
+from consult.i18n import status_label
 from consult.surveys import builder, services
 from consult.surveys.builder_views import bp as builder_bp
 from consult.surveys.convert import campaign_spec
@@ -127,7 +128,7 @@ def lifecycle(slug: str, action: str):
         db.session.rollback()
         return conflict_page(str(error))
     db.session.commit()
-    flash(_("The campaign is now %(status)s.", status=found.status.value), "success")
+    flash(_("The campaign is now %(status)s.", status=status_label(found.status)), "success")
     return redirect(url_for("surveys.campaign", slug=slug))
 
 
