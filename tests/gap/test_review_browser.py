@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page, expect
 
 from consult.accounts.services import create_user
 from consult.analysis.models import AnalysisRun, RunStatus
@@ -17,23 +14,9 @@ from consult.charter.reference import load_template
 from consult.extensions import db
 from consult.gap.tsv import parse_gap_tsv
 from consult.surveys import services as surveys
-from tests.conftest import PASSWORD, make_app, recreate_database, upgrade_schema
+from tests.conftest import PASSWORD, free_port, make_app, recreate_database, serving, upgrade_schema
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 REVIEWER = "reviewer@example.org"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def figures_of_p04() -> dict:
@@ -133,21 +116,13 @@ def server() -> Iterator[tuple[str, str]]:
     app = make_app(recreate_database("consult_test_gap_browser"), SERVER_NAME=f"127.0.0.1:{port}")
     upgrade_schema(app)
     slug = seed(app)
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", slug
-    httpd.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app, port) as url:
+        yield url, slug
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+def browser(chromium) -> Browser:
+    return chromium
 
 
 def assert_accessible(browser: Browser, page: Page) -> None:

@@ -5,37 +5,20 @@ because axe-core is injected as a script."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from consult.accounts.services import create_user
 from consult.extensions import db
 from consult.surveys.convert import campaign_spec
 from consult.surveys.models import Campaign
-from tests.conftest import PASSWORD, make_app, recreate_database, upgrade_schema
+from tests.conftest import PASSWORD, free_port, make_app, recreate_database, serving, upgrade_schema
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 HR = "hr.officer@example.org"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,22 +29,15 @@ def server():
     with app.app_context():
         create_user(HR, "hr", PASSWORD)
         db.session.commit()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{port}"
-    httpd.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app, port) as url:
+        yield app, url
 
 
 @pytest.fixture(scope="module")
-def page(server) -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context()
-        yield context.new_page()
-        browser.close()
+def page(server, chromium) -> Iterator[Page]:
+    context = chromium.new_context()
+    yield context.new_page()
+    context.close()
 
 
 def assert_accessible(page: Page, also_allowed: frozenset[str] = frozenset()) -> None:

@@ -3,51 +3,31 @@ and resume, and a 360-pixel-wide phone on which nothing overflows."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from consult.charter.reference import load_template
 from consult.extensions import db
 from consult.surveys import services as campaigns
 from consult.surveys.models import Response
-from tests.conftest import make_app, recreate_database, upgrade_schema
+from tests.conftest import make_app, recreate_database, serving, upgrade_schema
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, object]]:
     app = make_app(recreate_database("consult_test_respond_browser"), CONSULT_BASE_URL="http://127.0.0.1")
     upgrade_schema(app)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", app
-    httpd.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with serving(app) as url:
+        yield url, app
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 def new_tokens(app, n: int) -> list[str]:
