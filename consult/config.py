@@ -11,6 +11,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+POOL_RECYCLE_SECONDS = 1800
+"""Connections are replaced after this long instead of pinged before each use: a ping is one more round trip
+on every request."""
+
 
 def database_url(raw: str | None, instance_path: Path) -> str:
     """Normalise a DATABASE_URL to the psycopg 3 driver; default to SQLite in the instance folder."""
@@ -78,7 +82,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         or os.environ.get("SECRET_KEY")
         or instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": POOL_RECYCLE_SECONDS},
         "REDIS_URL": redis_url,
         "CELERY": celery_settings(redis_url),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

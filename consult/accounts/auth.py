@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, session
+from flask import Flask, abort, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -24,7 +24,11 @@ def init_login(app: Flask) -> None:
 
 
 def _refresh_session() -> None:
-    session.permanent = True
+    """Staff sessions expire a while after their last request. A respondent's session carries only the
+    CSRF token and the language: it stays a browser session, so its cookie is signed and sent only when it
+    changes."""
+    if request.blueprint != "respond" and not session.permanent:
+        session.permanent = True
 
 
 @login.user_loader

@@ -15,7 +15,7 @@ from datetime import datetime
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import selectinload
 
 from consult.extensions import db
@@ -67,6 +67,15 @@ class Visit:
 
 def campaign_info(row: Any) -> CampaignInfo:
     return CampaignInfo(*row[: len(sql.CAMPAIGN_FIELDS)])
+
+
+def read_outside_transaction() -> None:
+    """On PostgreSQL a page that only reads runs its queries in autocommit: no BEGIN and ROLLBACK round trips
+    around its one query. Only for a session bound to the engine, not to a connection already in a
+    transaction."""
+    bind = db.session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not db.session().in_transaction():
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def find_invitation(token: str) -> Visit | None:

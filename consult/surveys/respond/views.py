@@ -9,6 +9,7 @@ a whole institution behind one address can answer at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, request
 from markupsafe import escape
@@ -18,6 +19,7 @@ from consult.extensions import csrf, db, limiter
 from consult.surveys.models import CampaignStatus
 from consult.surveys.respond import services
 from consult.surveys.respond.forms import csrf_token_valid, posted_page, shown_again
+from consult.surveys.respond.misses import counted_miss
 from consult.surveys.respond.pages import Problem, Step, first_open_step, merge_page
 from consult.surveys.respond.privacy import client_key, install_log_redaction
 from consult.surveys.respond.rendering import (
@@ -34,7 +36,6 @@ bp = Blueprint("respond", __name__, url_prefix="/r")
 csrf.exempt(bp)
 bp.record_once(lambda state: install_log_redaction(state.app.logger.name))
 
-MISS_LIMIT = "30 per minute"
 VISIT_KEY = "consult.respond.visit"
 OPEN_START_LIMIT = "60 per minute"
 
@@ -46,28 +47,21 @@ class Gate:
     response: Response
 
 
-def miss_limit() -> str:
-    return current_app.config.get("RESPOND_MISS_LIMIT", MISS_LIMIT)
-
-
 def open_start_limit() -> str:
     return current_app.config.get("RESPOND_OPEN_START_LIMIT", OPEN_START_LIMIT)
 
 
-def link_is_valid() -> bool:
-    return current_visit() is not None
-
-
-def is_miss(response: Response) -> bool:
-    return response.status_code == 404
-
-
-limited = limiter.limit(miss_limit, key_func=client_key, exempt_when=link_is_valid, deduct_when=is_miss)
+@limiter.request_filter
+def counts_its_own_misses() -> bool:
+    """Every respondent page but the open link's start limits only its misses, itself (see ``misses``)."""
+    return request.blueprint == bp.name and request.endpoint != "respond.open_start"
 
 
 def current_visit() -> services.Visit | None:
-    """The visit behind this request's link, looked up once per request (the rate limiter asks first)."""
+    """The visit behind this request's link, looked up once per request (the miss counter asks first)."""
     if VISIT_KEY not in request.environ:
+        if request.method == "GET":
+            services.read_outside_transaction()
         args = request.view_args or {}
         if "token" in args:
             visit = services.find_invitation(args["token"])
@@ -81,7 +75,12 @@ def route(rule: str, endpoint: str, **options):
     """Serve ``rule`` under both kinds of link: ``respond.<endpoint>`` and ``respond.open_<endpoint>``."""
 
     def register(view):
-        wrapped = limited(view)
+        @wraps(view)
+        def wrapped(**kwargs):
+            if current_visit() is None:
+                return counted_miss(lambda: unavailable("unknown"))
+            return view(**kwargs)
+
         bp.add_url_rule("/<token>" + rule, endpoint, wrapped, **options)
         bp.add_url_rule("/open/<slug>" + rule, "open_" + endpoint, wrapped, **options)
         return wrapped
