@@ -14,7 +14,6 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 def init_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.pop("pool_pre_ping", None)
         options.setdefault("connect_args", {})["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
     db.init_app(app)
 
