@@ -5,7 +5,7 @@ import os
 bind = os.environ.get("CONSULT_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 threads = int(os.environ.get("WEB_THREADS", "2"))
-worker_class = "gthread"
+worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
 timeout = 60
 accesslog = "-"
 access_log_format = '- %(t)s "%(r)s" %(s)s %(b)s %(M)sms'

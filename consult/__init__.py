@@ -35,11 +35,21 @@ def init_extensions(app: Flask) -> None:
     init_database(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     babel.init_app(app, locale_selector=select_locale)
     init_login(app)
     celery_init_app(app)
     web.init_web(app)
+
+
+def init_limiter(app: Flask) -> None:
+    """Consult sets no default or application-wide limit: every limit is a decorator, which checks its own
+    requests. Flask-Limiter's before-request pass, which only looks for limits of other kinds, is removed so
+    that the pages nobody limits (the respondents' first) do not pay for it."""
+    from consult.extensions import limiter
+
+    limiter.init_app(app)
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -100,3 +100,35 @@ def test_log_lines_lose_the_client_address_and_any_token():
     assert "10.1.2.3" not in record.getMessage()
     assert "abcdefghijklmnopqrstuv" not in record.getMessage()
     assert redact_request_line("GET /r/open/my-campaign") == "GET /r/open/my-campaign"
+
+
+def test_gunicorn_access_lines_hold_only_allowed_atoms(tmp_path):
+    """Whatever the format asks for, the access log can print no address, header or token."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from consult.logs import gunicorn_logger_class
+
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    config.set("access_log_format", '%(h)s %(r)s %(s)s %(b)s %(M)sms %(a)s %(f)s %({x-forwarded-for}i)s %(U)s')
+    logger = gunicorn_logger_class()(config)
+    token = "abcdefghijklmnopqrstuv"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": f"/r/{token}/step/2?lang=fr",
+        "PATH_INFO": f"/r/{token}/step/2",
+        "QUERY_STRING": "lang=fr",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.1.2.3",
+        "HTTP_X_FORWARDED_FOR": "198.51.100.9",
+        "HTTP_REFERER": f"https://consult.example/r/{token}/step/1",
+        "HTTP_USER_AGENT": "Mozilla/5.0 (a rare browser)",
+    }
+    request = SimpleNamespace(headers=[("X-FORWARDED-FOR", "198.51.100.9")])
+    response = SimpleNamespace(status="303 SEE OTHER", sent=0, headers=[])
+    logger.access(response, request, environ, timedelta(milliseconds=12, microseconds=400))
+    line = (tmp_path / "access.log").read_text().strip()
+    assert line == '- POST /r/[token]/step/2?lang=fr HTTP/1.1 303 0 12ms - - - /r/[token]/step/2'

@@ -3,15 +3,24 @@
 The pages are plain HTML forms, not WTForms classes: a step holds dozens of radio groups whose names come from
 the campaign, and ``pages.read_page`` checks them in one pass. The CSRF token is checked here rather than by
 CSRFProtect so that a refused page is shown again with the answers it carried (nothing is saved).
+
+A respondent who holds a key (the invitation's token, or an open link's browser key) gets a CSRF token keyed
+to it: an HMAC of the key's hash under the app's secret. Another site can neither read it nor compute it, and
+it needs no session cookie, so respondent pages neither read nor write one (a signed cookie per request was a
+sixth of a page's cost). Only the open link's start, before the browser has a key, uses Flask-WTF's session
+token.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 
-from flask import request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import validate_csrf
+from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from consult.surveys import spec
@@ -56,9 +65,12 @@ class ShownProblem:
     field: str
 
 
-def posted_page(layout: Layout, step: Step) -> PageInput:
+CSRF_SALT = b"consult.respond.csrf"
+
+
+def posted_page(layout: Layout, step: Step, key_hash: bytes) -> PageInput:
     page = read_page(layout.questionnaire, step, request.form.to_dict(flat=False))
-    if not csrf_token_valid():
+    if not csrf_token_valid(key_hash):
         page.problems.insert(0, Problem("csrf", ""))
     return page
 
@@ -73,9 +85,22 @@ def shown_again(merged: dict, page: PageInput) -> dict:
     return {**merged, "comments": {**merged.get("comments", {}), **too_long}}
 
 
-def csrf_token_valid() -> bool:
+def page_csrf_token(key_hash: bytes) -> str:
+    """The CSRF token of the pages of the respondent whose key hashes to ``key_hash`` (see the module)."""
+    if not key_hash:
+        return generate_csrf()
+    secret = current_app.secret_key
+    secret = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(secret, CSRF_SALT + key_hash, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def csrf_token_valid(key_hash: bytes) -> bool:
+    sent = request.form.get("csrf_token", "")
+    if key_hash:
+        return hmac.compare_digest(sent.encode(), page_csrf_token(key_hash).encode())
     try:
-        validate_csrf(request.form.get("csrf_token"))
+        validate_csrf(sent)
     except ValidationError:
         return False
     return True

@@ -9,14 +9,13 @@ from typing import Any
 
 from flask import current_app, render_template, request, session, url_for
 from flask_babel import force_locale
-from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from consult.i18n import select_locale, supported_languages
 from consult.surveys.respond.fills import review_fills, value_fills
-from consult.surveys.respond.forms import ShownProblem, shown_problems
+from consult.surveys.respond.forms import ShownProblem, page_csrf_token, shown_problems
 from consult.surveys.respond.pages import (
     COMMENT_LIMIT,
     Layout,
@@ -82,7 +81,7 @@ def render_page(
     respondent's values or, with ``direct`` (a page showing problems), straight from the template. Whatever in
     ``context`` changes the page must be in ``variant``."""
     here.language = here.language or respondent_language(here.layout.questionnaire.languages)
-    values = {**(fills or {}), "csrf": generate_csrf(), "base": str(escape(here.url("welcome")))}
+    values = {**(fills or {}), "csrf": page_csrf_token(here.visit.key_hash), "base": str(escape(here.url("welcome")))}
     if direct:
         html = draw(here, template, Slot(values), context)
     else:

@@ -83,7 +83,7 @@ def find_invitation(token: str) -> Visit | None:
     if not looks_like_token(token):
         return None
     hashed = token_hash(token)
-    row = db.session.execute(sql.find_invitation(), {"hashed": hashed}).first()
+    row = sql.precompiled(sql.find_invitation).first({"hashed": hashed})
     if row is None:
         return None
     used, emailed, draft = row[len(sql.CAMPAIGN_FIELDS) :]
@@ -144,21 +144,16 @@ def campaign_is_open_locked(campaign_id: int) -> bool:
 
 
 def save_draft(visit: Visit, data: dict[str, Any]) -> Outcome:
-    """Keep the answers so far under the key's hash, unless the campaign closed or the answers were sent."""
-    if not campaign_is_open_locked(visit.campaign.id):
-        return Outcome.CLOSED
-    keys = {"hashed": visit.key_hash, "of_campaign": visit.campaign.id}
+    """Keep the answers so far under the key's hash, unless the campaign closed or the answers were sent:
+    one statement when it is stored, a second only to tell why it was not."""
+    values = {"hashed": visit.key_hash, "of_campaign": visit.campaign.id, "data": data, "saved_on": today()}
     if visit.campaign.mode == CampaignMode.OPEN_LINK:
-        changed = db.session.execute(
-            sql.update_open_draft(), {**keys, "data": data, "saved_on": today()}
-        ).rowcount
-        return Outcome.STORED if changed == 1 else Outcome.ALREADY
-    if db.session.execute(sql.invitation_used_locked(), keys).scalar_one_or_none() is not False:
-        return Outcome.ALREADY
-    dialect = db.session.get_bind().dialect.name
-    row = {"token_hash": visit.key_hash, "campaign_id": visit.campaign.id, "data": data, "saved_on": today()}
-    db.session.execute(sql.upsert_draft(dialect), row)
-    return Outcome.STORED
+        statement = sql.precompiled(sql.save_open_draft)
+    else:
+        statement = sql.precompiled(sql.save_invited_draft, db.session.get_bind().dialect.name)
+    if statement.rowcount(values) == 1:
+        return Outcome.STORED
+    return Outcome.ALREADY if campaign_is_open_locked(visit.campaign.id) else Outcome.CLOSED
 
 
 def submit(visit: Visit, layout: Layout) -> Outcome:

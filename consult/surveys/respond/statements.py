@@ -3,12 +3,14 @@ a SQLAlchemy statement costs more than PostgreSQL takes to run it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from sqlalchemy import Delete, Insert, Select, Update, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from consult.surveys.models import Campaign, CampaignMode, Draft, Invitation, Response
+from consult.database import Precompiled
+from consult.surveys.models import Campaign, CampaignMode, CampaignStatus, Draft, Invitation, Response
 
 campaigns, drafts, invitations, responses = (
     Campaign.__table__,
@@ -64,11 +66,6 @@ def campaign_status_shared() -> Select:
 
 
 @cache
-def invitation_used_locked() -> Select:
-    return select(invitations.c.used).where(invitations.c.token_hash == bindparam("hashed")).with_for_update()
-
-
-@cache
 def mark_invitation_used() -> Update:
     """The concurrency guard: of two submissions of one token, only one sees this touch a row."""
     return (
@@ -82,19 +79,52 @@ def mark_invitation_used() -> Update:
     )
 
 
-@cache
-def upsert_draft(dialect: str) -> Insert:
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(drafts)
-    return insert.on_conflict_do_update(
-        index_elements=[drafts.c.token_hash],
-        set_={"data": insert.excluded.data, "saved_on": insert.excluded.saved_on},
+def campaign_open_shared():
+    """True while the campaign is open, its row share-locked: closing waits for the draft's transaction."""
+    return (
+        select(campaigns.c.id)
+        .where(campaigns.c.id == bindparam("of_campaign"), campaigns.c.status == CampaignStatus.OPEN)
+        .with_for_update(read=True)
+        .exists()
     )
 
 
 @cache
-def update_open_draft() -> Update:
-    return drafts.update().where(
-        drafts.c.token_hash == bindparam("hashed"), drafts.c.campaign_id == bindparam("of_campaign")
+def save_invited_draft(dialect: str) -> Insert:
+    """Keep an invited respondent's draft in one statement, only while the campaign is open and the token
+    unused: the invitation row is locked, so a submission of the same token either waits for this statement
+    or has already made it write nothing."""
+    unused = (
+        select(invitations.c.token_hash)
+        .where(invitations.c.token_hash == bindparam("hashed"), invitations.c.used.is_(False))
+        .with_for_update()
+        .exists()
+    )
+    values = select(
+        bindparam("hashed", type_=drafts.c.token_hash.type),
+        bindparam("of_campaign", type_=drafts.c.campaign_id.type),
+        bindparam("data", type_=drafts.c.data.type),
+        bindparam("saved_on", type_=drafts.c.saved_on.type),
+    ).where(campaign_open_shared(), unused)
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(drafts)
+    insert = insert.from_select(["token_hash", "campaign_id", "data", "saved_on"], values)
+    return insert.on_conflict_do_update(
+        index_elements=[drafts.c.token_hash],
+        set_={"data": insert.excluded.data, "saved_on": insert.excluded.saved_on},
+    ).execution_options(preserve_rowcount=True)
+
+
+@cache
+def save_open_draft() -> Update:
+    """An open link's draft exists from the start (its absence means answered): update it while open."""
+    return (
+        drafts.update()
+        .where(
+            drafts.c.token_hash == bindparam("hashed"),
+            drafts.c.campaign_id == bindparam("of_campaign"),
+            campaign_open_shared(),
+        )
+        .values(data=bindparam("data"), saved_on=bindparam("saved_on"))
     )
 
 
@@ -110,3 +140,10 @@ def take_draft() -> Delete:
 @cache
 def insert_response() -> Insert:
     return responses.insert()
+
+
+@cache
+def precompiled(statement: Callable, *arguments: str) -> Precompiled:
+    """``statement(*arguments)`` to run without SQLAlchemy's per-execution work (see ``Precompiled``): the
+    statements every respondent page runs."""
+    return Precompiled(statement(*arguments))

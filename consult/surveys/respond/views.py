@@ -2,8 +2,8 @@
 (``/r/open/<slug>``), then one page per step, the review, and one submission.
 
 Every page is served for both kinds of link by the same view; ``Here`` carries which one it is. Only failed
-look-ups are rate limited (per client, under a keyed hash of its address): a valid link is never limited, so
-a whole institution behind one address can answer at once.
+look-ups are rate limited (per client, under a keyed hash of its address, see ``misses``), and the open
+link's start: a valid link is never limited, so a whole institution behind one address can answer at once.
 """
 
 from __future__ import annotations
@@ -49,12 +49,6 @@ class Gate:
 
 def open_start_limit() -> str:
     return current_app.config.get("RESPOND_OPEN_START_LIMIT", OPEN_START_LIMIT)
-
-
-@limiter.request_filter
-def counts_its_own_misses() -> bool:
-    """Every respondent page but the open link's start limits only its misses, itself (see ``misses``)."""
-    return request.blueprint == bp.name and request.endpoint != "respond.open_start"
 
 
 def current_visit() -> services.Visit | None:
@@ -136,7 +130,7 @@ def open_start(slug: str):
         return here.response
     if here.visit.draft is not None:
         return redirect(here.url("step", number=first_open_step(here.layout, here.visit.draft).number), 303)
-    if not csrf_token_valid():
+    if not csrf_token_valid(here.visit.key_hash):
         return welcome_page(here, csrf_refused=True)
     key = services.start_open_link(here.visit.campaign)
     if key is None:
@@ -164,7 +158,7 @@ def step(number: int, token: str | None = None, slug: str | None = None):
 
 
 def save_step(here: Here, shown: Step) -> Response:
-    page = posted_page(here.layout, shown)
+    page = posted_page(here.layout, shown, here.visit.key_hash)
     merged = merge_page(here.layout.questionnaire, shown, here.visit.draft or {}, page)
     if page.problems:
         return step_page(here, shown, shown_again(merged, page), page.problems, status=400)
@@ -190,7 +184,7 @@ def submit(token: str | None = None, slug: str | None = None):
     if isinstance(here, Gate):
         return here.response
     review = here.layout.steps[-1]
-    if not csrf_token_valid():
+    if not csrf_token_valid(here.visit.key_hash):
         return step_page(here, review, here.visit.draft or {}, [Problem("csrf", "")], status=400)
     outcome = services.submit(here.visit, here.layout)
     if outcome != Outcome.STORED:

@@ -1,0 +1,73 @@
+"""``Precompiled`` gives what SQLAlchemy gives, on PostgreSQL and on the embedded SQLite; and the respondent
+flow, which runs on it, works end to end on SQLite too."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from consult.database import Precompiled
+from consult.extensions import db as _db
+from consult.surveys import services as campaigns
+from consult.surveys.models import Draft, Invitation, Response
+from consult.surveys.respond import statements as sql
+from consult.surveys.tokens import token_hash
+from tests.conftest import csrf_from, make_app, small_questionnaire, upgrade_schema
+
+
+@pytest.fixture
+def sqlite_app(tmp_path) -> Flask:
+    app = make_app(f"sqlite:///{tmp_path / 'consult.db'}")
+    upgrade_schema(app)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def open_campaign_with_a_draft() -> tuple[str, bytes, int]:
+    campaign = campaigns.create_campaign(small_questionnaire())
+    campaigns.open_campaign(campaign)
+    token = campaigns.issue_tokens(campaign, 1)[0].token
+    draft = {"answers": {"P01.1": 4, "P01.2": "DK"}, "comments": {"P01": "é <b>"}, "step": 1}
+    _db.session.add(Draft(token_hash=token_hash(token), campaign_id=campaign.id, data=draft, saved_on=date.today()))
+    _db.session.flush()
+    return token, token_hash(token), campaign.id
+
+
+def same_as_sqlalchemy() -> None:
+    token, hashed, campaign_id = open_campaign_with_a_draft()
+    expected = tuple(_db.session.execute(sql.find_invitation(), {"hashed": hashed}).one())
+    assert Precompiled(sql.find_invitation()).first({"hashed": hashed}) == expected
+    assert Precompiled(sql.find_invitation()).first({"hashed": b"\0" * 32}) is None
+    dialect = _db.session.get_bind().dialect.name
+    save = Precompiled(sql.save_invited_draft(dialect))
+    values = {"hashed": hashed, "of_campaign": campaign_id, "data": {"step": 2}, "saved_on": date.today()}
+    assert save.rowcount(values) == 1
+    assert _db.session.scalar(select(Draft.data).where(Draft.token_hash == hashed)) == {"step": 2}
+    _db.session.execute(Invitation.__table__.update().values(used=True))
+    assert save.rowcount(values) == 0
+
+
+def test_precompiled_statements_match_sqlalchemy_on_postgresql(db):
+    same_as_sqlalchemy()
+
+
+def test_precompiled_statements_match_sqlalchemy_on_sqlite(sqlite_app):
+    same_as_sqlalchemy()
+
+
+def test_a_whole_questionnaire_on_the_embedded_sqlite(sqlite_app):
+    token = open_campaign_with_a_draft()[0]
+    _db.session.commit()
+    client = sqlite_app.test_client()
+    html = client.get(f"/r/{token}/step/2").get_data(as_text=True)
+    response = client.post(f"/r/{token}/step/2", data={"item-P14.1": "2", "csrf_token": csrf_from(html)})
+    assert response.status_code == 303
+    review = client.get(f"/r/{token}/step/4").get_data(as_text=True)
+    assert client.post(f"/r/{token}/submit", data={"csrf_token": csrf_from(review)}).status_code == 303
+    assert _db.session.scalar(select(func.count()).select_from(Response)) == 1
+    assert _db.session.scalar(select(func.count()).select_from(Draft)) == 0
