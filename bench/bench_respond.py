@@ -11,7 +11,7 @@ Targets (2 cores, load generator included): >= 100 questionnaires/s, p99 < 300 m
 
     /work/venv/bin/python bench/bench_respond.py [--respondents 3000] [--clients 48]
         [--databases postgresql,sqlite]
-        [--questionnaire charter-2023|short] [--web-workers 4] [--web-threads 2] [--generators 2]
+        [--questionnaire charter-2023|short] [--web-workers N] [--web-threads N] [--generators 2]
 
 Needs PostgreSQL (CONSULT_BENCH_PG, default postgres@127.0.0.1:5432). Prints one JSON object.
 """
@@ -123,12 +123,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
-    env = env | {
-        "CONSULT_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(workers),
-        "WEB_THREADS": str(threads),
-    }
+def start_gunicorn(env: dict[str, str], port: int, workers: int | None, threads: int | None, log: Path):
+    """gunicorn as deployed (gunicorn.conf.py); ``workers`` and ``threads`` override its defaults."""
+    env = env | {"CONSULT_BIND": f"127.0.0.1:{port}"}
+    env |= {"WEB_CONCURRENCY": str(workers)} if workers else {}
+    env |= {"WEB_THREADS": str(threads)} if threads else {}
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "consult:create_app()"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     deadline = time.monotonic() + 60
@@ -200,7 +199,7 @@ class Browser:
         location = ""
         for name, value in headers:
             if name == "set-cookie":
-                cookie, _, rest = value.partition(";")
+                cookie = value.partition(";")[0]
                 key, _, content = cookie.partition("=")
                 self.cookies[key.strip()] = content
             elif name == "location":
@@ -422,6 +421,7 @@ def summary(database: str, args, tokens: list[str], tally: Tally, elapsed: float
         "questionnaire": args.questionnaire,
         "respondents": len(tokens),
         "clients": args.clients,
+        "gunicorn": {"workers": args.web_workers or os.cpu_count(), "threads": args.web_threads or 2},
         "seconds": round(elapsed, 2),
         "questionnaires_per_second": round(tally.submitted / elapsed, 1),
         "requests": requests,
@@ -446,8 +446,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=48)
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--questionnaire", choices=("charter-2023", "short"), default="charter-2023")
-    parser.add_argument("--web-workers", type=int, default=4)
-    parser.add_argument("--web-threads", type=int, default=2)
+    parser.add_argument("--web-workers", type=int, help="default: gunicorn.conf.py's (one per core)")
+    parser.add_argument("--web-threads", type=int, help="default: gunicorn.conf.py's (2)")
     parser.add_argument("--generators", type=int, default=2)
     args = parser.parse_args()
     runs = [run(database, args) for database in args.databases.split(",")]

@@ -29,7 +29,7 @@ def init_extensions(app: Flask) -> None:
     from consult.accounts.auth import init_login
     from consult.celery_app import celery_init_app
     from consult.database import init_database
-    from consult.extensions import babel, csrf, db, limiter, migrate
+    from consult.extensions import babel, csrf, db, migrate
     from consult.i18n import select_locale
 
     init_database(app)

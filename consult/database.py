@@ -59,7 +59,8 @@ class Precompiled:
     SQLAlchemy's per-execution work (execution context, result metadata, events) costs a respondent's page
     more than the database's own work on its one indexed query. The column types' own bind and result
     processors are kept, so values go in and come out as ``db.session.execute`` gives them; rows come back as
-    plain tuples. For a SELECT (``first``) or a statement whose row count tells the outcome (``rowcount``).
+    plain tuples. For a SELECT or a statement with RETURNING (``first``), or a statement whose row count tells
+    the outcome (``rowcount``); every bind of the statement must be named and given.
     """
 
     def __init__(self, statement: Any) -> None:
@@ -99,7 +100,7 @@ class Precompiled:
     def plan(self, dialect: Dialect) -> Plan:
         if dialect.name not in self.plans:
             compiled = self.statement.compile(dialect=dialect)
-            columns = getattr(self.statement, "selected_columns", ())
+            columns = getattr(self.statement, "selected_columns", None) or self.statement.exported_columns
             self.plans[dialect.name] = Plan(
                 sql=compiled.string,
                 order=tuple(compiled.positiontup) if dialect.positional else None,

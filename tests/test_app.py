@@ -113,7 +113,9 @@ def test_gunicorn_access_lines_hold_only_allowed_atoms(tmp_path):
 
     config = Config()
     config.set("accesslog", str(tmp_path / "access.log"))
-    config.set("access_log_format", '%(h)s %(r)s %(s)s %(b)s %(M)sms %(a)s %(f)s %({x-forwarded-for}i)s %(U)s')
+    config.set(
+        "access_log_format", "%(h)s %(r)s %(s)s %(b)s %(M)sms %(a)s %(f)s %({x-forwarded-for}i)s %(U)s"
+    )
     logger = gunicorn_logger_class()(config)
     token = "abcdefghijklmnopqrstuv"
     environ = {
@@ -131,4 +133,4 @@ def test_gunicorn_access_lines_hold_only_allowed_atoms(tmp_path):
     response = SimpleNamespace(status="303 SEE OTHER", sent=0, headers=[])
     logger.access(response, request, environ, timedelta(milliseconds=12, microseconds=400))
     line = (tmp_path / "access.log").read_text().strip()
-    assert line == '- POST /r/[token]/step/2?lang=fr HTTP/1.1 303 0 12ms - - - /r/[token]/step/2'
+    assert line == "- POST /r/[token]/step/2?lang=fr HTTP/1.1 303 0 12ms - - - /r/[token]/step/2"

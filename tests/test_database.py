@@ -33,13 +33,15 @@ def open_campaign_with_a_draft() -> tuple[str, bytes, int]:
     campaigns.open_campaign(campaign)
     token = campaigns.issue_tokens(campaign, 1)[0].token
     draft = {"answers": {"P01.1": 4, "P01.2": "DK"}, "comments": {"P01": "é <b>"}, "step": 1}
-    _db.session.add(Draft(token_hash=token_hash(token), campaign_id=campaign.id, data=draft, saved_on=date.today()))
+    _db.session.add(
+        Draft(token_hash=token_hash(token), campaign_id=campaign.id, data=draft, saved_on=date.today())
+    )
     _db.session.flush()
     return token, token_hash(token), campaign.id
 
 
 def same_as_sqlalchemy() -> None:
-    token, hashed, campaign_id = open_campaign_with_a_draft()
+    _, hashed, campaign_id = open_campaign_with_a_draft()
     expected = tuple(_db.session.execute(sql.find_invitation(), {"hashed": hashed}).one())
     assert Precompiled(sql.find_invitation()).first({"hashed": hashed}) == expected
     assert Precompiled(sql.find_invitation()).first({"hashed": b"\0" * 32}) is None

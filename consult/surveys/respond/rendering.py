@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app, render_template, request, session, url_for
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from consult.i18n import select_locale, supported_languages
@@ -44,8 +47,16 @@ class Here:
     token: str | None
     slug: str | None
     language: str = field(default="")
+    welcome_url: str = field(default="")
 
     def url(self, name: str, **values: Any) -> str:
+        if name == "welcome" and not values:
+            if not self.welcome_url:
+                self.welcome_url = self.link("welcome")
+            return self.welcome_url
+        return self.link(name, **values)
+
+    def link(self, name: str, **values: Any) -> str:
         if self.token is not None:
             return url_for(f"respond.{name}", token=self.token, **values)
         return url_for(f"respond.open_{name}", slug=self.slug, **values)
@@ -57,14 +68,21 @@ class Here:
 
 def respondent_language(offered: tuple[str, ...]) -> str:
     """The respondent's pick (``?lang=``, kept in the session), else the browser's, among the campaign's."""
-    available = [code for code in offered if code in supported_languages()] or [select_locale()]
+    available = tuple(code for code in offered if code in supported_languages()) or (select_locale(),)
     requested = request.args.get("lang")
     if requested in available:
         session["lang"] = requested
         return requested
     if session.get("lang") in available:
         return session["lang"]
-    return request.accept_languages.best_match(available) or available[0]
+    return browser_language(request.headers.get("Accept-Language", ""), available)
+
+
+@lru_cache(maxsize=256)
+def browser_language(accept_language: str, available: tuple[str, ...]) -> str:
+    """The best of ``available`` for a browser's Accept-Language header; browsers send a handful of distinct
+    headers, so each is parsed once per process."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(available) or available[0]
 
 
 def render_page(
@@ -81,7 +99,11 @@ def render_page(
     respondent's values or, with ``direct`` (a page showing problems), straight from the template. Whatever in
     ``context`` changes the page must be in ``variant``."""
     here.language = here.language or respondent_language(here.layout.questionnaire.languages)
-    values = {**(fills or {}), "csrf": page_csrf_token(here.visit.key_hash), "base": str(escape(here.url("welcome")))}
+    values = {
+        **(fills or {}),
+        "csrf": page_csrf_token(here.visit.key_hash),
+        "base": str(escape(here.url("welcome"))),
+    }
     if direct:
         html = draw(here, template, Slot(values), context)
     else:
@@ -138,11 +160,13 @@ def step_page(
     here: Here, step: Step, values: Mapping, problems: list[Problem], status: int = 200
 ) -> Response:
     here.language = respondent_language(here.layout.questionnaire.languages)
-    with force_locale(here.language):
-        shown = shown_problems(here.layout, problems, here.language)
-        fills = value_fills(values)
-        if step.kind == "review":
-            fills |= review_fills(here.layout, here.language, values)
+    fills = value_fills(values)
+    shown = []
+    if problems or step.kind == "review":
+        with force_locale(here.language):
+            shown = shown_problems(here.layout, problems, here.language)
+            if step.kind == "review":
+                fills |= review_fills(here.layout, here.language, values)
     context = step_context(step, shown)
     return render_page(here, "respond/step.html", status, (step.number,), fills, bool(shown), **context)
 

@@ -69,10 +69,11 @@ def campaign_info(row: Any) -> CampaignInfo:
     return CampaignInfo(*row[: len(sql.CAMPAIGN_FIELDS)])
 
 
-def read_outside_transaction() -> None:
-    """On PostgreSQL a page that only reads runs its queries in autocommit: no BEGIN and ROLLBACK round trips
-    around its one query. Only for a session bound to the engine, not to a connection already in a
-    transaction."""
+def statements_alone() -> None:
+    """On PostgreSQL, run this request's statements in autocommit, each its own transaction: for a page that
+    only reads, or a step's save, one statement that checks and writes under its own row locks. No BEGIN and
+    COMMIT round trips around them. Only for a session bound to the engine, not to a connection already in a
+    transaction (tests)."""
     bind = db.session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not db.session().in_transaction():
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -93,7 +94,7 @@ def find_invitation(token: str) -> Visit | None:
 def find_open_link(slug: str, browser_token: str | None) -> Visit | None:
     """The open-link campaign ``slug`` as this browser sees it: ``used`` once its draft is gone (answered)."""
     hashed = token_hash(browser_token) if browser_token and looks_like_token(browser_token) else b""
-    row = db.session.execute(sql.find_open_link(), {"hashed": hashed, "slug": slug}).first()
+    row = sql.precompiled(sql.find_open_link).first({"hashed": hashed, "slug": slug})
     if row is None:
         return None
     draft = row[len(sql.CAMPAIGN_FIELDS)]
@@ -137,10 +138,8 @@ def load_campaign(campaign_id: int) -> Campaign:
 
 
 def campaign_is_open_locked(campaign_id: int) -> bool:
-    status = db.session.execute(
-        sql.campaign_status_shared(), {"of_campaign": campaign_id}
-    ).scalar_one_or_none()
-    return status == CampaignStatus.OPEN
+    row = sql.precompiled(sql.campaign_status_shared).first({"of_campaign": campaign_id})
+    return row is not None and row[0] == CampaignStatus.OPEN
 
 
 def save_draft(visit: Visit, data: dict[str, Any]) -> Outcome:
@@ -163,10 +162,11 @@ def submit(visit: Visit, layout: Layout) -> Outcome:
     keys = {"hashed": visit.key_hash, "of_campaign": visit.campaign.id}
     if (
         visit.campaign.mode == CampaignMode.TOKEN
-        and db.session.execute(sql.mark_invitation_used(), keys).rowcount != 1
+        and sql.precompiled(sql.mark_invitation_used).rowcount(keys) != 1
     ):
         return Outcome.ALREADY
-    draft = db.session.execute(sql.take_draft(), keys).scalar_one_or_none()
+    taken = sql.precompiled(sql.take_draft).first(keys)
+    draft = taken[0] if taken else None
     if draft is None and visit.campaign.mode == CampaignMode.OPEN_LINK:
         return Outcome.ALREADY
     store_response(visit.campaign.id, layout, draft or {})
@@ -176,8 +176,7 @@ def submit(visit: Visit, layout: Layout) -> Outcome:
 def store_response(campaign_id: int, layout: Layout, draft: dict[str, Any]) -> None:
     """The response row holds the campaign, the day and the packed answers: nothing else, nothing linkable."""
     q = layout.questionnaire
-    db.session.execute(
-        sql.insert_response(),
+    sql.precompiled(sql.insert_response).rowcount(
         {
             "id": random_id(),
             "campaign_id": campaign_id,

@@ -139,7 +139,9 @@ def take_draft() -> Delete:
 
 @cache
 def insert_response() -> Insert:
-    return responses.insert()
+    return responses.insert().values(
+        {column.key: bindparam(column.key, type_=column.type) for column in responses.c}
+    )
 
 
 @cache

@@ -37,6 +37,8 @@ csrf.exempt(bp)
 bp.record_once(lambda state: install_log_redaction(state.app.logger.name))
 
 VISIT_KEY = "consult.respond.visit"
+STATEMENTS_ALONE = frozenset({"respond.step", "respond.open_step"})
+"""Besides every GET: the step's save is one statement (see ``services.save_draft``)."""
 OPEN_START_LIMIT = "60 per minute"
 
 
@@ -54,8 +56,8 @@ def open_start_limit() -> str:
 def current_visit() -> services.Visit | None:
     """The visit behind this request's link, looked up once per request (the miss counter asks first)."""
     if VISIT_KEY not in request.environ:
-        if request.method == "GET":
-            services.read_outside_transaction()
+        if request.method == "GET" or request.endpoint in STATEMENTS_ALONE:
+            services.statements_alone()
         args = request.view_args or {}
         if "token" in args:
             visit = services.find_invitation(args["token"])
