@@ -1,7 +1,8 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 FLASK_APP=consult
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core curl \
+# gcc and libc6-dev build gunicorn's C HTTP parser (gunicorn[fast]) where no wheel fits the platform.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core curl gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 consult
 WORKDIR /app

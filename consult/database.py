@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine
 
@@ -20,6 +20,31 @@ def init_database(app: Flask) -> None:
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
         options.setdefault("connect_args", {})["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
     db.init_app(app)
+    app.teardown_appcontext(close_statement_connection)
+
+
+def statements_alone() -> None:
+    """On PostgreSQL, run this request's ``Precompiled`` statements on a connection of their own in
+    autocommit, each statement its own transaction: no BEGIN and COMMIT round trips and no ORM session
+    around them. For a request whose statements each stand alone. Not when the session is made bound to a
+    connection already in a transaction (tests), whose statements then run in that transaction; the check
+    reads the session factory, so that a page that needs no ORM session does not create one."""
+    if db.session.session_factory.kw.get("bind") is not None or "statement_connection" in g:
+        return
+    if db.engine.dialect.name == "postgresql":
+        g.statement_connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def dialect_name() -> str:
+    """The dialect this request's statements run on, without starting an ORM session for the question."""
+    connection = g.get("statement_connection")
+    return connection.dialect.name if connection is not None else db.session.get_bind().dialect.name
+
+
+def close_statement_connection(_error: BaseException | None = None) -> None:
+    connection = g.pop("statement_connection", None)
+    if connection is not None:
+        connection.close()
 
 
 @event.listens_for(Engine, "connect")
@@ -87,7 +112,7 @@ class Precompiled:
             cursor.close()
 
     def run(self, params: dict[str, Any]) -> tuple[Plan, Any]:
-        connection = db.session.connection()
+        connection = g.get("statement_connection") or db.session.connection()
         plan = self.plan(connection.dialect)
         given = plan.literals | params
         values = {

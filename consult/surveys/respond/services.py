@@ -15,9 +15,10 @@ from datetime import datetime
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult.database import dialect_name
 from consult.extensions import db
 from consult.surveys import storage
 from consult.surveys.convert import campaign_spec
@@ -67,16 +68,6 @@ class Visit:
 
 def campaign_info(row: Any) -> CampaignInfo:
     return CampaignInfo(*row[: len(sql.CAMPAIGN_FIELDS)])
-
-
-def statements_alone() -> None:
-    """On PostgreSQL, run this request's statements in autocommit, each its own transaction: for a page that
-    only reads, or a step's save, one statement that checks and writes under its own row locks. No BEGIN and
-    COMMIT round trips around them. Only for a session bound to the engine, not to a connection already in a
-    transaction (tests)."""
-    bind = db.session.get_bind()
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def find_invitation(token: str) -> Visit | None:
@@ -149,7 +140,7 @@ def save_draft(visit: Visit, data: dict[str, Any]) -> Outcome:
     if visit.campaign.mode == CampaignMode.OPEN_LINK:
         statement = sql.precompiled(sql.save_open_draft)
     else:
-        statement = sql.precompiled(sql.save_invited_draft, db.session.get_bind().dialect.name)
+        statement = sql.precompiled(sql.save_invited_draft, dialect_name())
     if statement.rowcount(values) == 1:
         return Outcome.STORED
     return Outcome.ALREADY if campaign_is_open_locked(visit.campaign.id) else Outcome.CLOSED

@@ -32,28 +32,43 @@ class Slot:
         return Markup(self.fills.get(name, ""))
 
 
+class Skeleton:
+    """A drawn page split at its slots: the static text with every slot empty, and where each slot is. Most
+    slots of a page stay empty (a step has a slot per radio button), so filling one sets the few a
+    respondent's values name instead of looking up every slot."""
+
+    def __init__(self, html: str) -> None:
+        parts = SLOT.split(html)
+        self.blank = [part if i % 2 == 0 else "" for i, part in enumerate(parts)]
+        self.positions: dict[str, list[int]] = {}
+        for i in range(1, len(parts), 2):
+            self.positions.setdefault(parts[i], []).append(i)
+
+
 class Skeletons:
-    """Drawn pages split into static text (even positions) and slot names (odd ones), kept per process."""
+    """Drawn pages as ``Skeleton``s, kept per process."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size, self.entries, self.lock = size, {}, Lock()
 
-    def get(self, key: tuple, draw: Callable[[], str]) -> list[str]:
-        parts = self.entries.get(key)
-        if parts is None:
-            parts = SLOT.split(draw())
+    def get(self, key: tuple, draw: Callable[[], str]) -> Skeleton:
+        skeleton = self.entries.get(key)
+        if skeleton is None:
+            skeleton = Skeleton(draw())
             with self.lock:
                 while len(self.entries) >= self.size:
                     self.entries.pop(next(iter(self.entries)))
-                self.entries[key] = parts
-        return parts
+                self.entries[key] = skeleton
+        return skeleton
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
 
 
-def fill(parts: list[str], fills: Mapping[str, str]) -> str:
-    out = list(parts)
-    out[1::2] = [fills.get(name, "") for name in parts[1::2]]
+def fill(skeleton: Skeleton, fills: Mapping[str, str]) -> str:
+    out = skeleton.blank.copy()
+    for name, value in fills.items():
+        for position in skeleton.positions.get(name, ()):
+            out[position] = value
     return "".join(out)

@@ -15,6 +15,7 @@ from flask import Blueprint, abort, current_app, redirect, request
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
+from consult.database import statements_alone
 from consult.extensions import csrf, db, limiter
 from consult.surveys.models import CampaignStatus
 from consult.surveys.respond import services
@@ -57,7 +58,7 @@ def current_visit() -> services.Visit | None:
     """The visit behind this request's link, looked up once per request (the miss counter asks first)."""
     if VISIT_KEY not in request.environ:
         if request.method == "GET" or request.endpoint in STATEMENTS_ALONE:
-            services.statements_alone()
+            statements_alone()
         args = request.view_args or {}
         if "token" in args:
             visit = services.find_invitation(args["token"])
