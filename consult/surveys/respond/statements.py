@@ -111,7 +111,7 @@ def save_invited_draft(dialect: str) -> Insert:
     return insert.on_conflict_do_update(
         index_elements=[drafts.c.token_hash],
         set_={"data": insert.excluded.data, "saved_on": insert.excluded.saved_on},
-    ).execution_options(preserve_rowcount=True)
+    )
 
 
 @cache
