@@ -78,8 +78,9 @@ class Plan:
 
 
 class Precompiled:
-    """A statement compiled by SQLAlchemy once per dialect, then run straight on the DBAPI cursor of the
-    session's connection, in the session's transaction.
+    """A statement compiled by SQLAlchemy once per dialect, then run straight on a DBAPI cursor: of the
+    request's own autocommit connection when ``statements_alone`` gave it one, else of the session's
+    connection, in the session's transaction.
 
     SQLAlchemy's per-execution work (execution context, result metadata, events) costs a respondent's page
     more than the database's own work on its one indexed query. The column types' own bind and result

@@ -47,16 +47,8 @@ class Here:
     token: str | None
     slug: str | None
     language: str = field(default="")
-    welcome_url: str = field(default="")
 
     def url(self, name: str, **values: Any) -> str:
-        if name == "welcome" and not values:
-            if not self.welcome_url:
-                self.welcome_url = self.link("welcome")
-            return self.welcome_url
-        return self.link(name, **values)
-
-    def link(self, name: str, **values: Any) -> str:
         if self.token is not None:
             return url_for(f"respond.{name}", token=self.token, **values)
         return url_for(f"respond.open_{name}", slug=self.slug, **values)
