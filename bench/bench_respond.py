@@ -2,14 +2,21 @@
 
 A fresh database (PostgreSQL, then the embedded SQLite in a temporary folder) gets an open campaign and one
 token per virtual respondent, made in-process with the app's services. gunicorn then serves the app with the
-repository's gunicorn.conf.py (gthread workers), and a load generator (processes of threads, http.client with
-keep-alive) walks each respondent through every page: welcome, each step GET then POST (with its CSRF token
-and session cookie), "About you", the review, the submission and the thank-you page. Some tokens are reused on
-purpose: a second submission after the first, and two submissions at the same instant. At the end the stored
-responses are counted: exactly one per token, none lost, none twice, no draft left.
+repository's gunicorn.conf.py (gthread workers), and a load generator (processes of threads, HTTP/1.1 with
+keep-alive spoken on the socket) walks each respondent through every page: welcome, each step GET then POST
+(with its CSRF token), "About you", the review, the submission and the thank-you page. Some tokens are
+reused on purpose: a second submission after the first, and two submissions at the same instant. At the end
+the stored responses are counted: exactly one per token, none lost, none twice, no draft left.
 Targets (2 cores, load generator included): >= 100 questionnaires/s, p99 < 300 ms per request, nothing lost.
 
-    /work/venv/bin/python bench/bench_respond.py [--respondents 3000] [--clients 48]
+Baseline, in the same run and against the same gunicorn: the same clients walk 14 requests to ``/healthz``
+(the app's cheapest page: Flask, its hooks, an ORM session and ``SELECT 1``) per "questionnaire". Its rate
+is the ceiling that this machine, gunicorn, Flask and the load generator set at that moment;
+``vs_baseline`` is the questionnaire's share of it, comparable across machines whose speed differs. Each
+database is run ``--repeat`` times (a fresh database each time); each run's figures and their medians are
+printed.
+
+    /work/venv/bin/python bench/bench_respond.py [--respondents 1500] [--clients 48] [--repeat 3]
         [--databases postgresql,sqlite]
         [--questionnaire charter-2023|short] [--web-workers N] [--web-threads N] [--generators 2]
 
@@ -25,6 +32,7 @@ import random
 import re
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +51,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHOICE = re.compile(r'name="((?:item|profile)-[^"]+)" value="([^"]*)"')
 COMMENT = re.compile(r'<textarea id="[^"]+" name="(comment-[^"]+)"')
 STEP_LINK = re.compile(r'href="(/r/[^"/]+/step/\d+)"')
+BASELINE_PATH, REQUESTS_PER_QUESTIONNAIRE = "/healthz", 14
 
 
 # --------------------------------------------------------------------------- setting up
@@ -294,7 +303,16 @@ def submit_all(port: int, browser: Browser, base: str, form: dict, tally: Tally,
         tally.refused_again += status in (200, 409)
 
 
-def generator(port: int, tokens: list[str], threads: int, seed: int) -> Tally:
+def walk_baseline(port: int, _token: str, tally: Tally, _rng: random.Random, _twice: str) -> None:
+    """The baseline's "questionnaire": as many requests as a real one, each to the app's cheapest page."""
+    browser = Browser(port, tally, "en")
+    for _ in range(REQUESTS_PER_QUESTIONNAIRE):
+        browser.expect(200, "GET", BASELINE_PATH)
+    browser.close()
+    tally.submitted += 1
+
+
+def generator(port: int, tokens: list[str], threads: int, seed: int, walker=walk) -> Tally:
     """One load-generator process: ``threads`` respondents at a time, each taking the next token."""
     tally, lock = Tally(), threading.Lock()
     queue = list(enumerate(tokens))
@@ -307,7 +325,7 @@ def generator(port: int, tokens: list[str], threads: int, seed: int) -> Tally:
                     return
                 index, token = queue.pop()
             twice = "after" if index % 20 == 1 else "together" if index % 20 == 2 else ""
-            walk(port, token, tally, rng, twice)
+            walker(port, token, tally, rng, twice)
 
     workers = [threading.Thread(target=respondent, args=(i,)) for i in range(threads)]
     for worker in workers:
@@ -327,12 +345,12 @@ def percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else 0.0
 
 
-def load(port: int, tokens: list[str], clients: int, generators: int) -> tuple[Tally, float]:
+def load(port: int, tokens: list[str], clients: int, generators: int, walker=walk) -> tuple[Tally, float]:
     shares = [tokens[i::generators] for i in range(generators)]
     start = time.perf_counter()
     with ProcessPoolExecutor(generators) as pool:
         futures = [
-            pool.submit(generator, port, share, clients // generators, i * 100_000)
+            pool.submit(generator, port, share, clients // generators, i * 100_000, walker)
             for i, share in enumerate(shares)
         ]
         tallies = [future.result() for future in futures]
@@ -349,6 +367,7 @@ def load(port: int, tokens: list[str], clients: int, generators: int) -> tuple[T
 
 
 def run(database: str, args: argparse.Namespace) -> dict:
+    """One fresh database and one gunicorn: the baseline, then the questionnaires, then the count."""
     with tempfile.TemporaryDirectory(prefix="consult-bench-") as folder:
         instance = Path(folder)
         url = pg_database() if database == "postgresql" else f"sqlite:///{instance / 'consult.db'}"
@@ -357,18 +376,50 @@ def run(database: str, args: argparse.Namespace) -> dict:
         port = free_port()
         server = start_gunicorn(env, port, args.web_workers, args.web_threads, instance / "gunicorn.log")
         try:
-            web_before = process_tree_cpu(server.pid)
-            tally, elapsed = load(port, tokens, args.clients, args.generators)
-            cpu = {
-                "web": process_tree_cpu(server.pid) - web_before,
-                "database": database_cpu(database),
-                "load_generator": tally.cpu_seconds,
-            }
+            baseline = measured(server.pid, database, args, port, [""] * len(tokens), walk_baseline)
+            tally, elapsed, cpu = measured(server.pid, database, args, port, tokens, walk)
         finally:
             server.terminate()
             server.wait(30)
         stored = subprocess_call(count_stored, env)
-    return summary(database, args, tokens, tally, elapsed, stored) | cpu_figures(cpu, tally.submitted)
+    figures = summary(database, args, tokens, tally, elapsed, stored) | cpu_figures(cpu, tally.submitted)
+    return figures | {
+        "baseline": baseline_figures(*baseline),
+        "vs_baseline": against_baseline(figures, baseline),
+    }
+
+
+def measured(pid: int, database: str, args, port: int, tokens: list, walker) -> tuple[Tally, float, dict]:
+    """One load, with the CPU each part spent on it."""
+    web, backends = process_tree_cpu(pid), database_cpu(database)
+    tally, elapsed = load(port, tokens, args.clients, args.generators, walker)
+    cpu = {
+        "web": process_tree_cpu(pid) - web,
+        "database": sum(seconds - backends.get(p, 0.0) for p, seconds in database_cpu(database).items()),
+        "load_generator": tally.cpu_seconds,
+    }
+    return tally, elapsed, cpu
+
+
+def baseline_figures(tally: Tally, elapsed: float, cpu: dict) -> dict:
+    return {
+        "path": BASELINE_PATH,
+        "requests_per_questionnaire": REQUESTS_PER_QUESTIONNAIRE,
+        "questionnaires_per_second": round(tally.submitted / elapsed, 1),
+        "latency_ms": latency_figures(tally.latencies_ms),
+        "errors": len(tally.errors),
+    } | cpu_figures(cpu, tally.submitted)
+
+
+def against_baseline(figures: dict, baseline: tuple[Tally, float, dict]) -> dict:
+    """The questionnaire's rate as a share of the baseline's, and its CPU as a multiple of the baseline's."""
+    tally, elapsed, cpu = baseline
+    rate = tally.submitted / elapsed
+    floor = sum(cpu.values()) * 1000 / max(tally.submitted, 1)
+    return {
+        "rate_ratio": round(figures["questionnaires_per_second"] / rate, 3) if rate else None,
+        "cpu_ratio": round(figures["cpu_ms_per_questionnaire"]["total"] / floor, 2) if floor else None,
+    }
 
 
 def cpu_seconds(pid: int) -> float:
@@ -385,17 +436,17 @@ def process_tree_cpu(pid: int) -> float:
     return cpu_seconds(pid) + sum(cpu_seconds(int(child)) for child in children)
 
 
-def database_cpu(database: str) -> float:
-    """CPU of the PostgreSQL backends of the benchmark database (they live as long as the web workers)."""
+def database_cpu(database: str) -> dict[int, float]:
+    """CPU of each backend of the benchmark database so far (they live as long as the web workers)."""
     if database != "postgresql":
-        return 0.0
+        return {}
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
         pids = connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (DATABASE,)
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (DATABASE,)
         ).fetchall()
-    return sum(cpu_seconds(pid) for (pid,) in pids)
+    return {pid: cpu_seconds(pid) for (pid,) in pids}
 
 
 def cpu_figures(cpu: dict[str, float], questionnaires: int) -> dict:
@@ -414,6 +465,12 @@ def subprocess_call(function, *arguments):
         return pool.submit(function, *arguments).result()
 
 
+def latency_figures(latencies_ms: list[float]) -> dict[str, float]:
+    return {
+        q: percentile(latencies_ms, p) for q, p in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))
+    }
+
+
 def summary(database: str, args, tokens: list[str], tally: Tally, elapsed: float, stored: dict) -> dict:
     requests = len(tally.latencies_ms)
     return {
@@ -426,10 +483,7 @@ def summary(database: str, args, tokens: list[str], tally: Tally, elapsed: float
         "questionnaires_per_second": round(tally.submitted / elapsed, 1),
         "requests": requests,
         "requests_per_second": round(requests / elapsed, 1),
-        "latency_ms": {
-            q: percentile(tally.latencies_ms, p)
-            for q, p in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0))
-        },
+        "latency_ms": latency_figures(tally.latencies_ms),
         "errors": len(tally.errors),
         "error_samples": sorted(set(tally.errors))[:5],
         "responses_expected": len(tokens),
@@ -440,30 +494,64 @@ def summary(database: str, args, tokens: list[str], tally: Tally, elapsed: float
     }
 
 
+MEDIAN_FIGURES = {
+    "questionnaires_per_second": ("questionnaires_per_second",),
+    "p50_ms": ("latency_ms", "p50"),
+    "p99_ms": ("latency_ms", "p99"),
+    "cpu_ms_per_questionnaire": ("cpu_ms_per_questionnaire", "total"),
+    "baseline_questionnaires_per_second": ("baseline", "questionnaires_per_second"),
+    "baseline_cpu_ms_per_questionnaire": ("baseline", "cpu_ms_per_questionnaire", "total"),
+    "rate_ratio_vs_baseline": ("vs_baseline", "rate_ratio"),
+    "cpu_ratio_vs_baseline": ("vs_baseline", "cpu_ratio"),
+}
+
+
+def figure(run: dict, path: tuple[str, ...]) -> float:
+    for key in path:
+        run = run[key]
+    return run
+
+
+def medians(runs: list[dict]) -> dict[str, dict[str, float]]:
+    """Per database, the median of each headline figure over its runs."""
+    by_database: dict[str, list[dict]] = {}
+    for r in runs:
+        by_database.setdefault(r["database"], []).append(r)
+    return {
+        database: {"runs": len(rs)}
+        | {name: round(statistics.median(figure(r, p) for r in rs), 3) for name, p in MEDIAN_FIGURES.items()}
+        for database, rs in by_database.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--respondents", type=int, default=3000)
+    parser.add_argument("--respondents", type=int, default=1500)
     parser.add_argument("--clients", type=int, default=48)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per database; medians are reported")
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--questionnaire", choices=("charter-2023", "short"), default="charter-2023")
     parser.add_argument("--web-workers", type=int, help="default: gunicorn.conf.py's (one per core)")
     parser.add_argument("--web-threads", type=int, help="default: gunicorn.conf.py's (2)")
     parser.add_argument("--generators", type=int, default=2)
     args = parser.parse_args()
-    runs = [run(database, args) for database in args.databases.split(",")]
-    met = all(
-        r["questionnaires_per_second"] >= TARGET_PER_SECOND and r["latency_ms"]["p99"] < TARGET_P99_MS
-        for r in runs
-        if r["database"] == "postgresql"
+    runs = [run(database, args) for _ in range(args.repeat) for database in args.databases.split(",")]
+    middle = medians(runs)
+    postgresql = middle.get("postgresql", {})
+    met = (
+        postgresql.get("questionnaires_per_second", 0) >= TARGET_PER_SECOND
+        and postgresql.get("p99_ms", TARGET_P99_MS) < TARGET_P99_MS
     )
     nothing_lost = all(r["lost"] == 0 and r["duplicates"] == 0 and r["drafts_left"] == 0 for r in runs)
     print(
         json.dumps(
             {
                 "runs": runs,
+                "medians": middle,
                 "targets": {"questionnaires_per_second": TARGET_PER_SECOND, "p99_ms": TARGET_P99_MS},
                 "throughput_target_met": met,
                 "nothing_lost": nothing_lost,
+                "errors": sum(r["errors"] + r["baseline"]["errors"] for r in runs),
             },
             indent=2,
         )
