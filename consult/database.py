@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, g
 from sqlalchemy import event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 
 from consult.extensions import db
 
@@ -32,7 +32,27 @@ def statements_alone() -> None:
     if db.session.session_factory.kw.get("bind") is not None or "statement_connection" in g:
         return
     if db.engine.dialect.name == "postgresql":
-        g.statement_connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        g.statement_connection = autocommit_connection()
+
+
+def autocommit_connection() -> Connection:
+    return db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def reconnected(lost: Connection, error: BaseException) -> Connection:
+    """A connection of the same kind as ``lost``, which the database cut: the request's new autocommit
+    connection (not ``lost`` revalidated, which would come back in a transaction nobody commits), or the
+    session's, in a new transaction. The pool is renewed, as SQLAlchemy renews it on a disconnect it sees
+    itself: its other connections date from before the loss."""
+    lost.invalidate(error)
+    if g.get("statement_connection") is lost:
+        lost.close()
+        db.engine.dispose()
+        g.statement_connection = autocommit_connection()
+        return g.statement_connection
+    db.session.rollback()
+    db.engine.dispose()
+    return db.session.connection()
 
 
 def dialect_name() -> str:
@@ -113,14 +133,34 @@ class Precompiled:
             cursor.close()
 
     def run(self, params: dict[str, Any]) -> tuple[Plan, Any]:
-        connection = g.get("statement_connection") or db.session.connection()
+        """Run on the request's autocommit connection, else in the session's transaction. A statement lost
+        with its connection (the database restarted, or a pooled connection was cut) is run once more on a
+        fresh one when nothing else can have been lost with it: on the autocommit connection, where each
+        statement is its own transaction and reads, or writes the same values again; or as the first
+        statement of the session's transaction. The respondent then sees no error."""
+        alone = g.get("statement_connection")
+        first = alone is None and not db.session().in_transaction()
+        connection = alone or db.session.connection()
+        try:
+            return self.execute(connection, params)
+        except connection.dialect.loaded_dbapi.Error as error:
+            dbapi_connection = connection.connection.dbapi_connection
+            if not (alone or first) or not connection.dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            return self.execute(reconnected(connection, error), params)
+
+    def execute(self, connection: Connection, params: dict[str, Any]) -> tuple[Plan, Any]:
         plan = self.plan(connection.dialect)
         given = plan.literals | params
         values = {
             name: convert(given[name]) if convert else given[name] for name, convert in plan.binds.items()
         }
         cursor = connection.connection.cursor()
-        cursor.execute(plan.sql, values if plan.order is None else tuple(values[name] for name in plan.order))
+        try:
+            cursor.execute(plan.sql, values if plan.order is None else tuple(values[n] for n in plan.order))
+        except BaseException:
+            cursor.close()
+            raise
         return plan, cursor
 
     def plan(self, dialect: Dialect) -> Plan:

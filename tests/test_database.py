@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import psycopg
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
@@ -15,7 +16,14 @@ from consult.surveys import services as campaigns
 from consult.surveys.models import Draft, Invitation, Response
 from consult.surveys.respond import statements as sql
 from consult.surveys.tokens import token_hash
-from tests.conftest import csrf_from, make_app, small_questionnaire, upgrade_schema
+from tests.conftest import (
+    PG_ADMIN_URL,
+    TEST_DATABASE,
+    csrf_from,
+    make_app,
+    small_questionnaire,
+    upgrade_schema,
+)
 
 
 @pytest.fixture
@@ -73,3 +81,48 @@ def test_a_whole_questionnaire_on_the_embedded_sqlite(sqlite_app):
     assert client.post(f"/r/{token}/submit", data={"csrf_token": csrf_from(review)}).status_code == 303
     assert _db.session.scalar(select(func.count()).select_from(Response)) == 1
     assert _db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def cut_connections(database: str) -> int:
+    """What a database restart does to a pool: every connection to ``database`` is ended by the server."""
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        return len(
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (database,),
+            ).fetchall()
+        )
+
+
+def test_respondent_pages_ride_out_connections_cut_by_the_database(live_app):
+    with live_app.app_context():
+        campaign = campaigns.create_campaign(small_questionnaire())
+        campaigns.open_campaign(campaign)
+        token = campaigns.issue_tokens(campaign, 1)[0].token
+        _db.session.commit()
+    client = live_app.test_client()
+    html = client.get(f"/r/{token}/step/1").get_data(as_text=True)
+    assert cut_connections(f"{TEST_DATABASE}_live") >= 1
+    assert client.get(f"/r/{token}").status_code == 200
+    assert cut_connections(f"{TEST_DATABASE}_live") >= 1
+    saved = client.post(f"/r/{token}/step/1", data={"item-P01.1": "4", "csrf_token": csrf_from(html)})
+    assert saved.status_code == 303
+    assert client.get("/healthz").status_code == 200
+    with live_app.app_context():
+        assert _db.session.scalar(select(Draft.data).where(Draft.token_hash == token_hash(token)))[
+            "answers"
+        ] == {"P01.1": 4}
+
+
+def test_a_submission_rides_out_connections_cut_by_the_database(live_app):
+    with live_app.app_context():
+        token = open_campaign_with_a_draft()[0]
+        _db.session.commit()
+    client = live_app.test_client()
+    review = client.get(f"/r/{token}/step/4").get_data(as_text=True)
+    assert cut_connections(f"{TEST_DATABASE}_live") >= 1
+    assert client.post(f"/r/{token}/submit", data={"csrf_token": csrf_from(review)}).status_code == 303
+    with live_app.app_context():
+        assert _db.session.scalar(select(Invitation.used).where(Invitation.token_hash == token_hash(token)))
+        assert _db.session.scalar(select(Draft).where(Draft.token_hash == token_hash(token))) is None
