@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 from consult.gap.services import MAX_JUSTIFICATION, MAX_TEXT
@@ -17,13 +17,14 @@ RATING_MEANINGS = {
 }
 
 
-def rating_choices(spelling: str = "plus-slash") -> list[tuple[str, object]]:
+def rating_choices(spelling: str = "plus-slash") -> list[SelectChoice]:
     """The ratings spelled as the campaign spells them (``+/+`` or ``++``) with their meanings, then none."""
     written = "compact" if spelling == "compact" else "plus-slash"
     choices = [
-        (rating, f"{format_rating(rating, written)} {meaning}") for rating, meaning in RATING_MEANINGS.items()
+        SelectChoice(rating, f"{format_rating(rating, written)} {meaning}")
+        for rating, meaning in RATING_MEANINGS.items()
     ]
-    return [*choices, ("", _l("Not decided yet"))]
+    return [*choices, SelectChoice("", _l("Not decided yet"))]
 
 
 JOB_FORMATS = ("tsv", "xlsx", "html", "pdf", "charts", "csv", "json")
@@ -47,15 +48,17 @@ class ImportForm(FlaskForm):
     purpose = RadioField(
         _l("Use the file to"),
         choices=[
-            ("assessments", _l("fill this campaign's gap analysis (ratings and texts are replaced)")),
-            ("previous", _l("keep it as the previous gap analysis, to compare with")),
+            SelectChoice(
+                "assessments", _l("fill this campaign's gap analysis (ratings and texts are replaced)")
+            ),
+            SelectChoice("previous", _l("keep it as the previous gap analysis, to compare with")),
         ],
         default="assessments",
     )
 
 
 class ExportJobForm(FlaskForm):
-    format = SelectField(_l("Format"), choices=[(fmt, fmt) for fmt in JOB_FORMATS])
+    format = SelectField(_l("Format"), choices=[SelectChoice(fmt) for fmt in JOB_FORMATS])
 
 
 class ActionForm(FlaskForm):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from consult.accounts.auth import hr_required
 from consult.charter import reference
@@ -135,12 +136,13 @@ def principles(slug: str):
     return submit(campaign, form, apply, "surveys/principles.html")
 
 
-def principle_choices(q: spec.Questionnaire) -> list[tuple[int, str]]:
-    choices = [(0, _("None"))]
+def principle_choices(q: spec.Questionnaire) -> list[SelectChoice]:
+    choices = [SelectChoice(0, _("None"))]
     if q.charter is not None:
         language = q.languages[0]
         choices += [
-            (p.number, f"{p.number}. {translated(p.name, language)}") for p in reference.principles(q.charter)
+            SelectChoice(p.number, f"{p.number}. {translated(p.name, language)}")
+            for p in reference.principles(q.charter)
         ]
     return choices
 
@@ -260,7 +262,7 @@ def standard_form(q: spec.Questionnaire) -> StandardDimensionForm:
     form = StandardDimensionForm()
     present = {d.code for d in q.dimensions}
     form.code.choices = [
-        (code, translated(reference.standard_dimension(code).label, q.languages[0]))
+        SelectChoice(code, translated(reference.standard_dimension(code).label, q.languages[0]))
         for code in ("career_stage", "gender")
         if code not in present
     ]

@@ -17,6 +17,7 @@ from wtforms import (
     FloatField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -99,8 +100,8 @@ class SettingsForm(TranslatedForm):
     mode = RadioField(
         _l("How respondents reach the questionnaire"),
         choices=[
-            ("token", _l("Personal links: one single-use link per invited person")),
-            ("open-link", _l("Open link: anyone with the link, one answer per browser")),
+            SelectChoice("token", _l("Personal links: one single-use link per invited person")),
+            SelectChoice("open-link", _l("Open link: anyone with the link, one answer per browser")),
         ],
     )
     min_group_size = IntegerField(
@@ -241,8 +242,8 @@ class TokensForm(FlaskForm):
         _l("Output"),
         default="csv",
         choices=[
-            ("csv", _l("A CSV file (token, url), for a mail merge")),
-            ("print", _l("A page to print, one link per card")),
+            SelectChoice("csv", _l("A CSV file (token, url), for a mail merge")),
+            SelectChoice("print", _l("A page to print, one link per card")),
         ],
     )
 

@@ -12,6 +12,7 @@ import io
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from consult.accounts.auth import hr_required
 from consult.extensions import db
@@ -28,8 +29,8 @@ ALL_LANGUAGES = "all"
 def send_form(campaign: Campaign) -> SendForm:
     form = SendForm()
     offered = campaign.questionnaire.languages
-    form.language.choices = [(ALL_LANGUAGES, _("Every language of the questionnaire"))]
-    form.language.choices += [(code, code.upper()) for code in offered]
+    form.language.choices = [SelectChoice(ALL_LANGUAGES, _("Every language of the questionnaire"))]
+    form.language.choices += [SelectChoice(code, code.upper()) for code in offered]
     form.language.default = ALL_LANGUAGES
     return form
 
