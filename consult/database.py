@@ -28,7 +28,9 @@ def statements_alone() -> None:
     autocommit, each statement its own transaction: no BEGIN and COMMIT round trips and no ORM session
     around them. For a request whose statements each stand alone. Not when the session is made bound to a
     connection already in a transaction (tests), whose statements then run in that transaction; the check
-    reads the session factory, so that a page that needs no ORM session does not create one."""
+    reads the session factory, so that a page that needs no ORM session does not create one. Not on SQLite:
+    there an ORM transaction holds the write lock from its BEGIN IMMEDIATE, and a second connection writing in
+    the same request (a draft saved after the layout was loaded through the session) would wait on it."""
     if db.session.session_factory.kw.get("bind") is not None or "statement_connection" in g:
         return
     if db.engine.dialect.name == "postgresql":
