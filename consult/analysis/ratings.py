@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from consult.gap.tsv import Spelling, format_rating
 from consult.surveys.spec import RatingRule
 
 RATINGS = ("--", "-/+", "+/-", "++")
@@ -96,7 +97,10 @@ def suggest_rating(
     equity_findings: Sequence[EquityFinding],
     rule: RatingRule,
     language: str = "en",
+    spelling: Spelling = "compact",
 ) -> Rating:
+    """``spelling``: how the sentence writes the rating, as the campaign's gap analysis does (``++`` or
+    ``+/+``); ``Rating.suggested`` is always the code (``++``)."""
     text = _TEXT.get(language, _TEXT["en"])
     if n <= 0:
         return Rating(None, False, text["none"])
@@ -104,7 +108,7 @@ def suggest_rating(
         return Rating(None, False, text["no_share"])
     rating = band(favourable, rule)
     spanned = _spanned(ci, rule)
-    reason = _share_sentence(favourable, ci, n, rating, spanned, rule, text)
+    reason = _share_sentence(favourable, ci, n, rating, spanned, rule, text, spelling)
     worst = _worst(equity_findings, rule)
     if worst is not None:
         lowered = RATINGS[max(0, RATINGS.index(rating) - 1)]
@@ -136,7 +140,7 @@ def _worst(findings: Sequence[EquityFinding], rule: RatingRule) -> EquityFinding
     return max(qualifying, key=lambda finding: finding.gap, default=None)
 
 
-def _share_sentence(favourable, ci, n, rating, spanned, rule: RatingRule, text: dict) -> str:
+def _share_sentence(favourable, ci, n, rating, spanned, rule: RatingRule, text: dict, spelling: Spelling):
     def percent(value: float) -> str:
         return text["percent"].format(value=round(100 * value))
 
@@ -154,7 +158,7 @@ def _share_sentence(favourable, ci, n, rating, spanned, rule: RatingRule, text: 
         position = text["above"].format(top=percent(thresholds[0]))
     else:
         position = text["between"].format(low=percent(thresholds[0]), high=percent(thresholds[1]))
-    sentence = f"{share}, {position}{text['colon']}{rating}"
+    sentence = f"{share}, {position}{text['colon']}{format_rating(rating, spelling)}"
     if spanned:
         sentence += text["uncertain"].format(thresholds=text["and"].join(percent(t) for t in spanned))
     return sentence + "."

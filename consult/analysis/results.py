@@ -38,13 +38,14 @@ def build_results(
     crosswalk: Mapping[int, Sequence[int]] | None = None,
 ) -> dict:
     """``campaign``: slug, title, min_group_size (k, never taken below 3) and optionally final_ratings
-    (section code or principle number -> the committee's rating)."""
+    (section code or principle number -> the committee's rating) and rating_spelling (how the reasons write
+    ratings: ``compact``, the default, or ``plus-slash``)."""
     k = max(3, int(campaign.get("min_group_size") or q.min_group_size))
     builder = _Builder(q, tables, k, language)
     sections = [builder.section(s) for s in range(len(q.sections))]
     builder.adjust()
     for s, section in enumerate(sections):
-        _rate(section, builder, s, campaign.get("final_ratings") or {}, q)
+        _rate(section, builder, s, campaign, q)
         if previous is not None:
             section["change"] = change(section, q, previous, crosswalk)
     return {
@@ -137,16 +138,17 @@ class _Builder:
         return found
 
 
-def _rate(section: dict, builder: _Builder, s: int, finals: Mapping, q: Questionnaire) -> None:
+def _rate(section: dict, builder: _Builder, s: int, campaign: Mapping, q: Questionnaire) -> None:
     if section.get("suppressed"):
         rating = suppressed_rating(builder.k, builder.language)
     else:
         ci = tuple(section["favourable_ci"]) if section["favourable_ci"] else None
-        favourable, n = section["favourable"], section["n"]
-        rating = suggest_rating(favourable, ci, n, builder.findings(s), q.rating, builder.language)
+        favourable, n, findings = section["favourable"], section["n"], builder.findings(s)
+        spelling = campaign.get("rating_spelling") or "compact"
+        rating = suggest_rating(favourable, ci, n, findings, q.rating, builder.language, spelling)
     section["rating"] = {
         "suggested": rating.suggested,
-        "final": _final(section, finals),
+        "final": _final(section, campaign.get("final_ratings") or {}),
         "reason": rating.reason,
         "uncertain": rating.uncertain,
     }

@@ -287,6 +287,7 @@ def campaign_info(campaign: Campaign) -> dict:
         "min_group_size": campaign.min_group_size,
         "comment_min_responses": campaign.comment_min_responses,
         "final_ratings": final_ratings(campaign.id),
+        "rating_spelling": campaign.rating_spelling,
     }
 
 

@@ -45,6 +45,15 @@ def test_certain_rating_without_equity_finding():
 
 
 @pytest.mark.parametrize(
+    ("share", "code", "written"), [(0.82, "++", "+/+"), (0.20, "--", "-/-"), (0.65, "+/-", "+/-")]
+)
+def test_the_reason_writes_the_rating_as_the_campaign_spells_it(share, code, written):
+    rating = suggest_rating(share, (share - 0.02, share + 0.02), 200, [], RULE, spelling="plus-slash")
+    assert rating.suggested == code
+    assert rating.reason.endswith(f": {written}.")
+
+
+@pytest.mark.parametrize(
     ("gap", "p", "drops"),
     [
         (0.15, 0.049, True),

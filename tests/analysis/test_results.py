@@ -289,6 +289,22 @@ def test_structure_codes_and_ratings():
     assert set(first["breakdowns"]["dim0"]["test"]) == {"name", "statistic", "p", "p_adjusted", "effect_size"}
 
 
+def test_reasons_follow_the_campaign_spelling_and_suggestions_keep_the_code():
+    q = questionnaire((3, 3, 3), 5, (2,))
+    answers, profiles = respondents(q, 300, seed=8, missing=0, dont_know=0)
+    for index, item in enumerate(q.items):
+        favourable = not 3 <= index < 6
+        answers[:, index] = 5 if favourable != item.reverse else 1
+    compact = results_of(q, answers, profiles)
+    spelled = results_of(q, answers, profiles, {**CAMPAIGN, "rating_spelling": "plus-slash"})
+    for result in (compact, spelled):
+        assert [s["rating"]["suggested"] for s in result["sections"]] == ["++", "--", "++"]
+    for result, endings in ((compact, (": ++.", ": --.")), (spelled, (": +/+.", ": -/-."))):
+        reasons = [s["rating"]["reason"] for s in result["sections"]]
+        assert [reason.endswith(endings[0]) for reason in reasons] == [True, False, True]
+        assert reasons[1].endswith(endings[1])
+
+
 def test_small_groups_are_suppressed_with_their_complement():
     q = questionnaire((3,), 5, (3,))
     answers, profiles = respondents(q, 60, seed=3)

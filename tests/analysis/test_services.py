@@ -121,6 +121,13 @@ def test_finish_stores_results_once_with_the_done_status(db, make_campaign, add_
     assert services.latest_results(campaign) == run.results
 
 
+@pytest.mark.parametrize("spelling", ["plus-slash", "compact"])
+def test_a_run_writes_its_reasons_in_the_campaign_spelling(db, make_campaign, spelling):
+    campaign = make_campaign(status="open")
+    campaign.rating_spelling = spelling
+    assert services.campaign_info(campaign)["rating_spelling"] == spelling
+
+
 def test_a_partition_counted_twice_is_still_counted_once(db, make_campaign, add_responses):
     campaign = make_campaign(status="open")
     add_responses(campaign, 200)
