@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from consult.surveys import spec
@@ -34,8 +35,27 @@ def review_fills(layout: Layout, language: str, values: Mapping) -> dict[str, st
     fills = {
         f"answer:{item.code}": answer_label(answers.get(item.code), labels, unanswered) for item in q.items
     }
-    fills |= comment_fills(q, comments)
+    fills |= comment_fills(q, comments) | {"answered": answered_sentence(q, answers)}
     return fills | profile_fills(q, language, values.get("profile") or {}, unanswered)
+
+
+def answered_sentence(q: spec.Questionnaire, answers: Mapping) -> str:
+    """How much the review is about to send, next to the button: a link used for an empty answer sheet
+    cannot answer again, so sending none should be a choice, not a slip."""
+    count = sum(answers.get(item.code) is not None for item in q.items)
+    if count == 0:
+        sentence = _(
+            "You have not answered any statement. You can still send, but you will not be able to answer "
+            "again afterwards."
+        )
+    else:
+        sentence = ngettext(
+            "You have answered %(num)s of the %(total)s statements.",
+            "You have answered %(num)s of the %(total)s statements.",
+            count,
+            total=len(q.items),
+        )
+    return str(escape(sentence))
 
 
 def answer_label(value: Any, labels: tuple[str, ...], unanswered: str) -> str:

@@ -70,6 +70,8 @@ def test_the_whole_flow_stores_one_response(client, db, token):
     review = page(client, f"/r/{token}/step/4")
     assert "Step 4 of 4" in review and "Don&#39;t know / not applicable" in review
     assert "Rules &lt;b&gt;clear&lt;/b&gt;." in review and "Prefer not to say" in review
+    assert '<p id="answered-so-far">You have answered 3 of the 3 statements.</p>' in review
+    assert 'aria-describedby="answered-so-far"' in review
     response = post(client, f"/r/{token}/submit", {"csrf_token": csrf_from(review)})
     assert response.status_code == 303 and response.headers["Location"].endswith("/thanks")
     assert "your answers have been received" in page(client, f"/r/{token}/thanks")
@@ -80,6 +82,16 @@ def test_the_whole_flow_stores_one_response(client, db, token):
         .where(Invitation.token_hash == token_hash(token))
     ).one()
     assert response.answers == bytes([5, 255, 2])
+
+
+def test_the_review_says_how_much_will_be_sent_and_warns_before_sending_nothing(client, db, token):
+    review = page(client, f"/r/{token}/step/4")
+    assert "You have not answered any statement. You can still send" in review
+    html = page(client, f"/r/{token}/step/2")
+    post(client, f"/r/{token}/step/2", {"item-P14.1": "DK", "csrf_token": csrf_from(html)})
+    french = page(client, f"/r/{token}/step/4", **{"Accept-Language": "fr"})
+    assert "Vous avez répondu à 1 affirmation sur 3." in french
+    assert "You have answered 1 of the 3 statements." in page(client, f"/r/{token}/step/4")
 
 
 def test_the_page_is_in_the_browser_language_unless_the_respondent_picks_one(client, db, token):
