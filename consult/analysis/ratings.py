@@ -140,7 +140,9 @@ def _worst(findings: Sequence[EquityFinding], rule: RatingRule) -> EquityFinding
     return max(qualifying, key=lambda finding: finding.gap, default=None)
 
 
-def _share_sentence(favourable, ci, n, rating, spanned, rule: RatingRule, text: dict, spelling: Spelling):
+def _share_sentence(
+    favourable, ci, n, rating, spanned, rule: RatingRule, text: dict, spelling: Spelling
+) -> str:
     def percent(value: float) -> str:
         return text["percent"].format(value=round(100 * value))
 
