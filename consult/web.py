@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from flask import Flask, Response, current_app, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -18,6 +22,9 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+SESSIONLESS_ENDPOINTS = frozenset({"static", "home.health"})
+
+
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer built once per key instead of on every
     request (building it was a tenth of a respondent page's cost, cookie or not)."""
@@ -31,10 +38,18 @@ class CookieSessions(SecureCookieSessionInterface):
             self.serializers[key] = super().get_signing_serializer(app)
         return self.serializers[key]
 
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        """Static files and the health check neither start nor renew a session, nor vary by its cookie: with
+        ``Vary: Cookie``, a browser would fetch the style sheet again each time a signed-in session's
+        cookie is renewed, and each health check would sign a new cookie for nobody."""
+        if request.endpoint not in SESSIONLESS_ENDPOINTS:
+            super().save_session(app, session, response)
+
 
 def init_web(app: Flask) -> None:
     install_log_filters()
     app.session_interface = CookieSessions()
+    app.url_defaults(version_static_urls)
     app.after_request(security_headers)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
@@ -61,11 +76,49 @@ def security_headers(response: Response) -> Response:
     """Add each header the view did not set itself (one pass over the headers: this runs on every request)."""
     present = {name.lower() for name, _ in response.headers}
     missing = [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
-    if "cache-control" not in present and request.endpoint and not request.endpoint.startswith("static"):
+    if request.endpoint == "static":
+        cache_if_versioned(response)
+    elif "cache-control" not in present and request.endpoint:
         missing.append(("Cache-Control", "no-store"))
     for name, value in missing:
         response.headers.add(name, value)
     return response
+
+
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+@lru_cache(maxsize=64)
+def file_version(path: Path, modified_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def static_version(filename: str) -> str | None:
+    """A digest of the static file's content (a new digest whenever the file changes, even in development)."""
+    path = Path(current_app.static_folder or "", filename)
+    try:
+        return file_version(path, path.stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+def version_static_urls(endpoint: str, values: dict) -> None:
+    """``url_for('static', ...)`` carries the file's version (``?v=``), so that browsers may keep it."""
+    if endpoint == "static" and "filename" in values and "v" not in values:
+        version = static_version(values["filename"])
+        if version:
+            values["v"] = version
+
+
+def cache_if_versioned(response: Response) -> None:
+    """A static file asked for by its current version is kept for a year without asking again: a phone
+    loads the style sheet once, not once per page. Any other request for it revalidates, as before."""
+    filename = (request.view_args or {}).get("filename", "")
+    if response.status_code == 200 and request.args.get("v") == static_version(filename):
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = STATIC_MAX_AGE
+        response.cache_control.immutable = True
 
 
 def csrf_error(error: CSRFError):

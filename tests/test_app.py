@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask import url_for
 
 from consult import create_app
 from consult.config import database_url, load_config
@@ -73,7 +80,53 @@ def test_pages_make_no_third_party_request(client):
 
 
 def test_health_check_reaches_the_database(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    response = client.get("/healthz")
+    assert response.get_json() == {"status": "ok"} and "Set-Cookie" not in response.headers
+
+
+def stylesheet_url(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r'<link rel="stylesheet" href="([^"]+)"', page).group(1)
+
+
+def test_pages_ask_for_the_current_version_of_static_files_which_browsers_keep(client):
+    url = stylesheet_url(client)
+    version = hashlib.sha256(Path(client.application.static_folder, "consult.css").read_bytes()).hexdigest()
+    assert url == f"/static/consult.css?v={version[:12]}"
+    response = client.get(url)
+    assert response.status_code == 200 and response.cache_control.immutable
+    assert response.cache_control.public and response.cache_control.max_age == 365 * 24 * 3600
+    assert "Set-Cookie" not in response.headers and "Vary" not in response.headers
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("query", ["", "?v=0123456789ab"])
+def test_static_files_asked_for_without_their_version_are_revalidated(client, query):
+    response = client.get("/static/consult.css" + query)
+    assert response.status_code == 200 and response.cache_control.no_cache
+    assert not response.cache_control.immutable and response.cache_control.max_age is None
+
+
+def test_a_changed_static_file_gets_a_new_version(tmp_path, monkeypatch):
+    app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}"})
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    sheet = tmp_path / "consult.css"
+    sheet.write_text("body { color: black; }")
+    with app.test_request_context():
+        before = url_for("static", filename="consult.css")
+        sheet.write_text("body { color: navy; }")
+        os.utime(sheet, ns=(sheet.stat().st_atime_ns, sheet.stat().st_mtime_ns + 1_000_000))
+        after = url_for("static", filename="consult.css")
+        missing = url_for("static", filename="missing.css")
+    assert before != after and before.startswith("/static/consult.css?v=")
+    assert missing == "/static/missing.css"
+
+
+def test_static_files_and_the_health_check_neither_start_nor_renew_a_session(client, make_user, login):
+    login(make_user("hr"))
+    assert "Expires" in client.get("/dashboard").headers["Set-Cookie"]
+    for response in (client.get(stylesheet_url(client)), client.get("/healthz")):
+        assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
 
 
 def test_french_interface_from_the_browser_preference(client):
