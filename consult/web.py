@@ -114,7 +114,7 @@ def cache_if_versioned(response: Response) -> None:
     """A static file asked for by its current version is kept for a year without asking again: a phone
     loads the style sheet once, not once per page. Any other request for it revalidates, as before."""
     filename = (request.view_args or {}).get("filename", "")
-    if response.status_code == 200 and request.args.get("v") == static_version(filename):
+    if response.status_code in (200, 304) and request.args.get("v") == static_version(filename):
         response.cache_control.no_cache = None
         response.cache_control.public = True
         response.cache_control.max_age = STATIC_MAX_AGE

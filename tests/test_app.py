@@ -98,6 +98,8 @@ def test_pages_ask_for_the_current_version_of_static_files_which_browsers_keep(c
     assert response.cache_control.public and response.cache_control.max_age == 365 * 24 * 3600
     assert "Set-Cookie" not in response.headers and "Vary" not in response.headers
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.cache_control.immutable
 
 
 @pytest.mark.parametrize("query", ["", "?v=0123456789ab"])
