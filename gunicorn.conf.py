@@ -19,11 +19,13 @@ and shares the master's memory instead of spending a second of CPU building its 
 
 def post_fork(server, worker):
     """Each worker opens its own database connections, never one inherited from the master (SQLAlchemy's rule
-    for forked processes)."""
-    from consult.extensions import db
+    for forked processes). An app without Flask-SQLAlchemy (the benchmark's floor) has none to drop."""
+    from consult.database import dispose_engines
 
-    with server.app.wsgi().app_context():
-        db.engine.dispose(close=False)
+    app = server.app.wsgi()
+    if "sqlalchemy" in app.extensions:
+        with app.app_context():
+            dispose_engines(close=False)
 
 
 def _logger_class():

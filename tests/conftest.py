@@ -27,6 +27,7 @@ from consult import create_app
 from consult.accounts.models import Role, User
 from consult.accounts.services import create_user
 from consult.config import celery_settings
+from consult.database import dispose_engines
 from consult.extensions import db as _db
 from consult.surveys import spec
 
@@ -97,7 +98,7 @@ def app():
     upgrade_schema(app)
     yield app
     with app.app_context():
-        _db.engine.dispose()
+        dispose_engines()
 
 
 class ConnectionBoundSession(FlaskSession):
@@ -279,7 +280,7 @@ def live_app():
     upgrade_schema(app)
     yield app
     with app.app_context():
-        _db.engine.dispose()
+        dispose_engines()
 
 
 CHROMIUM_ARGS = (
@@ -310,7 +311,7 @@ def serving(app, port: int = 0) -> Iterator[str]:
         httpd.shutdown()
         thread.join(10)
         with app.app_context():
-            _db.engine.dispose()
+            dispose_engines()
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,20 @@
-"""``Precompiled`` gives what SQLAlchemy gives, on PostgreSQL and on the embedded SQLite; and the respondent
-flow, which runs on it, works end to end on SQLite too."""
+"""``Precompiled`` gives what SQLAlchemy gives, on PostgreSQL and on the embedded SQLite; the respondent
+flow, which runs on it, works end to end on SQLite too; on PostgreSQL its statements have an autocommit
+engine of their own."""
 
 from __future__ import annotations
 
+import runpy
 from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
 
 import psycopg
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from consult.database import Precompiled
+from consult.database import STATEMENT_ENGINE, Precompiled, dispose_engines
 from consult.extensions import db as _db
 from consult.surveys import services as campaigns
 from consult.surveys.models import Draft, Invitation, Response
@@ -33,7 +37,7 @@ def sqlite_app(tmp_path) -> Flask:
     with app.app_context():
         yield app
         _db.session.remove()
-        _db.engine.dispose()
+        dispose_engines()
 
 
 def open_campaign_with_a_draft() -> tuple[str, bytes, int]:
@@ -126,3 +130,49 @@ def test_a_submission_rides_out_connections_cut_by_the_database(live_app):
     with live_app.app_context():
         assert _db.session.scalar(select(Invitation.used).where(Invitation.token_hash == token_hash(token)))
         assert _db.session.scalar(select(Draft).where(Draft.token_hash == token_hash(token))) is None
+
+
+def test_respondent_statements_run_in_autocommit_on_a_pool_of_their_own(live_app):
+    """A respondent's page borrows an autocommit connection of the statement engine; the app's own pool is not
+    touched, so no pooled connection switches to autocommit and back for a request."""
+    with live_app.app_context():
+        campaign = campaigns.create_campaign(small_questionnaire())
+        campaigns.open_campaign(campaign)
+        token = campaigns.issue_tokens(campaign, 1)[0].token
+        _db.session.commit()
+        engines = {"app": _db.engine, "statements": live_app.extensions[STATEMENT_ENGINE]}
+    client = live_app.test_client()
+    assert client.get(f"/r/{token}/step/1").status_code == 200
+    checkouts: dict[str, list[bool]] = {name: [] for name in engines}
+    for name, engine in engines.items():
+        record = checkouts[name].append
+        event.listen(engine, "checkout", lambda dbapi, *_, record=record: record(dbapi.autocommit))
+    assert client.get(f"/r/{token}/step/2").status_code == 200
+    assert client.get(f"/r/{token}").status_code == 200
+    assert checkouts == {"app": [], "statements": [True, True]}
+
+
+def test_disposing_drops_the_pooled_connections_of_both_engines(live_app):
+    with live_app.app_context():
+        engines = (_db.engine, live_app.extensions[STATEMENT_ENGINE])
+        for engine in engines:
+            engine.connect().close()
+        assert [engine.pool.checkedin() for engine in engines] == [1, 1]
+        dispose_engines()
+        assert [engine.pool.checkedin() for engine in engines] == [0, 0]
+
+
+def test_the_embedded_sqlite_default_has_no_statement_engine(sqlite_app):
+    assert STATEMENT_ENGINE not in sqlite_app.extensions
+
+
+def test_gunicorn_workers_drop_inherited_connections_and_serve_apps_without_a_database(live_app):
+    post_fork = runpy.run_path(str(Path(__file__).parent.parent / "gunicorn.conf.py"))["post_fork"]
+    with live_app.app_context():
+        engines = (_db.engine, live_app.extensions[STATEMENT_ENGINE])
+        for engine in engines:
+            engine.connect().close()
+    post_fork(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: live_app)), None)
+    assert [engine.pool.checkedin() for engine in engines] == [0, 0]
+    bare = Flask("floor")
+    post_fork(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: bare)), None)

@@ -7,6 +7,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from consult.database import dispose_engines
 from consult.extensions import db
 from consult.surveys import services as campaigns
 from consult.surveys.models import Draft, Invitation, Response
@@ -26,7 +27,7 @@ def live_app():
     upgrade_schema(app)
     yield app
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines()
 
 
 def open_campaign_with_tokens(app, n: int) -> list[str]:
