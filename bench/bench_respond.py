@@ -13,9 +13,13 @@ Targets (2 cores, load generator included): >= 100 questionnaires/s, p99 < 300 m
 Baseline, in the same run and against the same gunicorn: the same clients walk 16 requests to ``/healthz``
 (the app's cheapest page: Flask, its hooks, an ORM session and ``SELECT 1``) per "questionnaire". Its rate
 is the ceiling that this machine, gunicorn, Flask and the load generator set at that moment;
-``vs_baseline`` is the questionnaire's share of it, comparable across machines whose speed differs. Each
-database is run ``--repeat`` times (a fresh database each time); each run's figures and their medians are
-printed.
+``vs_baseline`` is the questionnaire's share of it, comparable across machines whose speed differs.
+
+Floor, in the same run: ``floor_app.py`` (Flask alone, one indexed query on the invitation table per request,
+a page of the questionnaire's mean size) served with the same gunicorn.conf.py and walked by the same
+clients, 16 requests per token. It is the least work a respondent's page can do; a rate the floor does not
+reach, the questionnaire cannot reach on that machine (``floor_reaches_target``). Each database is run
+``--repeat`` times (a fresh database each time); each run's figures and their medians are printed.
 
     /work/venv/bin/python bench/bench_respond.py [--respondents 1500] [--clients 48] [--repeat 3]
         [--databases postgresql,sqlite]
@@ -40,6 +44,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -54,6 +59,7 @@ COMMENT = re.compile(r'<textarea id="[^"]+" name="(comment-[^"]+)"')
 STEP_LINK = re.compile(r'href="(/r/[^"/]+/step/\d+)"')
 STATIC_LINK = re.compile(r'<link rel="[^"]+" href="(/static/[^"]+)"')
 BASELINE_PATH, REQUESTS_PER_QUESTIONNAIRE = "/healthz", 16
+CONSULT_APP, FLOOR_APP = "consult:create_app()", "bench.floor_app:create_app()"
 
 
 # --------------------------------------------------------------------------- setting up
@@ -134,12 +140,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int | None, threads: int | None, log: Path):
-    """gunicorn as deployed (gunicorn.conf.py); ``workers`` and ``threads`` override its defaults."""
+def start_gunicorn(
+    env: dict[str, str], port: int, args: argparse.Namespace, log: Path, app: str = CONSULT_APP
+):
+    """gunicorn as deployed (gunicorn.conf.py) serving ``app``; ``--web-workers`` and ``--web-threads``
+    override its defaults."""
     env = env | {"CONSULT_BIND": f"127.0.0.1:{port}"}
-    env |= {"WEB_CONCURRENCY": str(workers)} if workers else {}
-    env |= {"WEB_THREADS": str(threads)} if threads else {}
-    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "consult:create_app()"]
+    env |= {"WEB_CONCURRENCY": str(args.web_workers)} if args.web_workers else {}
+    env |= {"WEB_THREADS": str(args.web_threads)} if args.web_threads else {}
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -164,6 +173,7 @@ class Tally:
     cpu_seconds: float = 0.0
     refused_again: int = 0
     double_submit_stored: int = 0
+    bytes_received: int = 0
 
 
 class Browser:
@@ -207,6 +217,7 @@ class Browser:
         self.sock.sendall(request)
         status, headers, body = self.read_response()
         self.tally.latencies_ms.append((time.perf_counter() - start) * 1000)
+        self.tally.bytes_received += len(body)
         location = ""
         for name, value in headers:
             if name == "set-cookie":
@@ -316,6 +327,15 @@ def walk_baseline(port: int, _token: str, tally: Tally, _rng: random.Random, _tw
     tally.submitted += 1
 
 
+def walk_floor(port: int, token: str, tally: Tally, _rng: random.Random, _twice: str) -> None:
+    """The floor's "questionnaire": as many requests as a real one, each the least a respondent page does."""
+    browser = Browser(port, tally, "en")
+    for _ in range(REQUESTS_PER_QUESTIONNAIRE):
+        browser.expect(200, "GET", f"/floor/{token}")
+    browser.close()
+    tally.submitted += 1
+
+
 def generator(port: int, tokens: list[str], threads: int, seed: int, walker=walk) -> Tally:
     """One load-generator process: ``threads`` respondents at a time, each taking the next token."""
     tally, lock = Tally(), threading.Lock()
@@ -367,30 +387,45 @@ def load(port: int, tokens: list[str], clients: int, generators: int, walker=wal
         total.refused_again += tally.refused_again
         total.double_submit_stored += tally.double_submit_stored
         total.cpu_seconds += tally.cpu_seconds
+        total.bytes_received += tally.bytes_received
     return total, elapsed
 
 
 def run(database: str, args: argparse.Namespace) -> dict:
-    """One fresh database and one gunicorn: the baseline, then the questionnaires, then the count."""
+    """One fresh database: the baseline and the questionnaires on one gunicorn, the count, then the floor on
+    another gunicorn with the same settings."""
     with tempfile.TemporaryDirectory(prefix="consult-bench-") as folder:
         instance = Path(folder)
         url = pg_database() if database == "postgresql" else f"sqlite:///{instance / 'consult.db'}"
         env = server_environment(url)
         tokens = subprocess_call(prepare, env, args.questionnaire, args.respondents)
-        port = free_port()
-        server = start_gunicorn(env, port, args.web_workers, args.web_threads, instance / "gunicorn.log")
-        try:
-            baseline = measured(server.pid, database, args, port, [""] * len(tokens), walk_baseline)
-            tally, elapsed, cpu = measured(server.pid, database, args, port, tokens, walk)
-        finally:
-            server.terminate()
-            server.wait(30)
+        with serving(env, args, instance / "gunicorn.log") as (pid, port):
+            baseline = measured(pid, database, args, port, [""] * len(tokens), walk_baseline)
+            tally, elapsed, cpu = measured(pid, database, args, port, tokens, walk)
         stored = subprocess_call(count_stored, env)
+        page_bytes = tally.bytes_received // max(len(tally.latencies_ms), 1)
+        floor_env = env | {"FLOOR_PAGE_BYTES": str(page_bytes)}
+        with serving(floor_env, args, instance / "floor.log", FLOOR_APP) as (pid, port):
+            floor = measured(pid, database, args, port, tokens, walk_floor)
     figures = summary(database, args, tokens, tally, elapsed, stored) | cpu_figures(cpu, tally.submitted)
     return figures | {
         "baseline": baseline_figures(*baseline),
         "vs_baseline": against_baseline(figures, baseline),
+        "floor": baseline_figures(*floor) | {"path": "/floor/<token>", "page_bytes": page_bytes},
+        "vs_floor": against_baseline(figures, floor),
     }
+
+
+@contextmanager
+def serving(env: dict[str, str], args: argparse.Namespace, log: Path, app: str = CONSULT_APP):
+    """gunicorn serving ``app`` for the time of the block: its process id and port."""
+    port = free_port()
+    server = start_gunicorn(env, port, args, log, app)
+    try:
+        yield server.pid, port
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def measured(pid: int, database: str, args, port: int, tokens: list, walker) -> tuple[Tally, float, dict]:
@@ -416,7 +451,8 @@ def baseline_figures(tally: Tally, elapsed: float, cpu: dict) -> dict:
 
 
 def against_baseline(figures: dict, baseline: tuple[Tally, float, dict]) -> dict:
-    """The questionnaire's rate as a share of the baseline's, and its CPU as a multiple of the baseline's."""
+    """The questionnaire's rate as a share of a reference's (the baseline's, the floor's), and its CPU as a
+    multiple of the reference's."""
     tally, elapsed, cpu = baseline
     rate = tally.submitted / elapsed
     floor = sum(cpu.values()) * 1000 / max(tally.submitted, 1)
@@ -507,6 +543,10 @@ MEDIAN_FIGURES = {
     "baseline_cpu_ms_per_questionnaire": ("baseline", "cpu_ms_per_questionnaire", "total"),
     "rate_ratio_vs_baseline": ("vs_baseline", "rate_ratio"),
     "cpu_ratio_vs_baseline": ("vs_baseline", "cpu_ratio"),
+    "floor_questionnaires_per_second": ("floor", "questionnaires_per_second"),
+    "floor_cpu_ms_per_questionnaire": ("floor", "cpu_ms_per_questionnaire", "total"),
+    "rate_ratio_vs_floor": ("vs_floor", "rate_ratio"),
+    "cpu_ratio_vs_floor": ("vs_floor", "cpu_ratio"),
 }
 
 
@@ -554,8 +594,12 @@ def main() -> None:
                 "medians": middle,
                 "targets": {"questionnaires_per_second": TARGET_PER_SECOND, "p99_ms": TARGET_P99_MS},
                 "throughput_target_met": met,
+                "floor_reaches_target": {
+                    database: m["floor_questionnaires_per_second"] >= TARGET_PER_SECOND
+                    for database, m in middle.items()
+                },
                 "nothing_lost": nothing_lost,
-                "errors": sum(r["errors"] + r["baseline"]["errors"] for r in runs),
+                "errors": sum(r["errors"] + r["baseline"]["errors"] + r["floor"]["errors"] for r in runs),
             },
             indent=2,
         )
