@@ -46,6 +46,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -58,7 +59,7 @@ CHOICE = re.compile(r'name="((?:item|profile)-[^"]+)" value="([^"]*)"')
 COMMENT = re.compile(r'<textarea id="[^"]+" name="(comment-[^"]+)"')
 STEP_LINK = re.compile(r'href="(/r/[^"/]+/step/\d+)"')
 STATIC_LINK = re.compile(r'<link rel="[^"]+" href="(/static/[^"]+)"')
-BASELINE_PATH, REQUESTS_PER_QUESTIONNAIRE = "/healthz", 16
+BASELINE_PATH, FLOOR_PATH, REQUESTS_PER_QUESTIONNAIRE = "/healthz", "/floor/{token}", 16
 CONSULT_APP, FLOOR_APP = "consult:create_app()", "bench.floor_app:create_app()"
 
 
@@ -318,22 +319,18 @@ def submit_all(port: int, browser: Browser, base: str, form: dict, tally: Tally,
         tally.refused_again += status in (200, 409)
 
 
-def walk_baseline(port: int, _token: str, tally: Tally, _rng: random.Random, _twice: str) -> None:
-    """The baseline's "questionnaire": as many requests as a real one, each to the app's cheapest page."""
+def walk_reference(path: str, port: int, token: str, tally: Tally, _rng: random.Random, _twice: str) -> None:
+    """A reference's "questionnaire" (the baseline's, the floor's): as many requests as a real one, each to
+    ``path`` with the walk's token in it."""
     browser = Browser(port, tally, "en")
     for _ in range(REQUESTS_PER_QUESTIONNAIRE):
-        browser.expect(200, "GET", BASELINE_PATH)
+        browser.expect(200, "GET", path.format(token=token))
     browser.close()
     tally.submitted += 1
 
 
-def walk_floor(port: int, token: str, tally: Tally, _rng: random.Random, _twice: str) -> None:
-    """The floor's "questionnaire": as many requests as a real one, each the least a respondent page does."""
-    browser = Browser(port, tally, "en")
-    for _ in range(REQUESTS_PER_QUESTIONNAIRE):
-        browser.expect(200, "GET", f"/floor/{token}")
-    browser.close()
-    tally.submitted += 1
+walk_baseline = partial(walk_reference, BASELINE_PATH)
+walk_floor = partial(walk_reference, FLOOR_PATH)
 
 
 def generator(port: int, tokens: list[str], threads: int, seed: int, walker=walk) -> Tally:
@@ -409,9 +406,9 @@ def run(database: str, args: argparse.Namespace) -> dict:
             floor = measured(pid, database, args, port, tokens, walk_floor)
     figures = summary(database, args, tokens, tally, elapsed, stored) | cpu_figures(cpu, tally.submitted)
     return figures | {
-        "baseline": baseline_figures(*baseline),
+        "baseline": reference_figures(BASELINE_PATH, *baseline),
         "vs_baseline": against_baseline(figures, baseline),
-        "floor": baseline_figures(*floor) | {"path": "/floor/<token>", "page_bytes": page_bytes},
+        "floor": reference_figures(FLOOR_PATH, *floor) | {"page_bytes": page_bytes},
         "vs_floor": against_baseline(figures, floor),
     }
 
@@ -440,9 +437,9 @@ def measured(pid: int, database: str, args, port: int, tokens: list, walker) -> 
     return tally, elapsed, cpu
 
 
-def baseline_figures(tally: Tally, elapsed: float, cpu: dict) -> dict:
+def reference_figures(path: str, tally: Tally, elapsed: float, cpu: dict) -> dict:
     return {
-        "path": BASELINE_PATH,
+        "path": path,
         "requests_per_questionnaire": REQUESTS_PER_QUESTIONNAIRE,
         "questionnaires_per_second": round(tally.submitted / elapsed, 1),
         "latency_ms": latency_figures(tally.latencies_ms),
