@@ -407,9 +407,9 @@ def run(database: str, args: argparse.Namespace) -> dict:
     figures = summary(database, args, tokens, tally, elapsed, stored) | cpu_figures(cpu, tally.submitted)
     return figures | {
         "baseline": reference_figures(BASELINE_PATH, *baseline),
-        "vs_baseline": against_baseline(figures, baseline),
+        "vs_baseline": against_reference(figures, baseline),
         "floor": reference_figures(FLOOR_PATH, *floor) | {"page_bytes": page_bytes},
-        "vs_floor": against_baseline(figures, floor),
+        "vs_floor": against_reference(figures, floor),
     }
 
 
@@ -447,10 +447,10 @@ def reference_figures(path: str, tally: Tally, elapsed: float, cpu: dict) -> dic
     } | cpu_figures(cpu, tally.submitted)
 
 
-def against_baseline(figures: dict, baseline: tuple[Tally, float, dict]) -> dict:
+def against_reference(figures: dict, reference: tuple[Tally, float, dict]) -> dict:
     """The questionnaire's rate as a share of a reference's (the baseline's, the floor's), and its CPU as a
     multiple of the reference's."""
-    tally, elapsed, cpu = baseline
+    tally, elapsed, cpu = reference
     rate = tally.submitted / elapsed
     floor = sum(cpu.values()) * 1000 / max(tally.submitted, 1)
     return {
