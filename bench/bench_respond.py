@@ -452,10 +452,10 @@ def against_reference(figures: dict, reference: tuple[Tally, float, dict]) -> di
     multiple of the reference's."""
     tally, elapsed, cpu = reference
     rate = tally.submitted / elapsed
-    floor = sum(cpu.values()) * 1000 / max(tally.submitted, 1)
+    cpu_ms = sum(cpu.values()) * 1000 / max(tally.submitted, 1)
     return {
         "rate_ratio": round(figures["questionnaires_per_second"] / rate, 3) if rate else None,
-        "cpu_ratio": round(figures["cpu_ms_per_questionnaire"]["total"] / floor, 2) if floor else None,
+        "cpu_ratio": round(figures["cpu_ms_per_questionnaire"]["total"] / cpu_ms, 2) if cpu_ms else None,
     }
 
 
