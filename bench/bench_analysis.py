@@ -38,12 +38,14 @@ from consult import create_app
 from consult.analysis.counts import build_counts
 from consult.analysis.models import AnalysisRun, PartitionCounts, RunStatus
 from consult.analysis.tasks import start_analysis
-from consult.charter.reference import load_template
 from consult.config import celery_settings
 from consult.extensions import db
-from consult.surveys import spec, synthetic
-from consult.surveys.models import RESPONSE_ID_BITS, Campaign
-from consult.surveys.services import create_campaign, open_campaign
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.campaigns.services import create_campaign, open_campaign
+from consult.surveys.questionnaires import spec
+from consult.surveys.questionnaires.charter_templates import load_template
+from consult.surveys.responses import synthetic
+from consult.surveys.responses.models import RESPONSE_ID_BITS
 
 PG_ADMIN = os.environ.get("CONSULT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CONSULT_BENCH_REDIS", "redis://127.0.0.1:6379/13")

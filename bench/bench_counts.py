@@ -29,7 +29,15 @@ import pandas as pd
 
 from consult.analysis.counts import build_counts
 from consult.analysis.results import build_results
-from consult.surveys.spec import DONT_KNOW, Dimension, Item, Option, Questionnaire, Scale, Section
+from consult.surveys.questionnaires.spec import (
+    DONT_KNOW,
+    Dimension,
+    Item,
+    Option,
+    Questionnaire,
+    Scale,
+    Section,
+)
 
 OPTIONS = (8, 4, 4)
 SECTIONS, ITEMS_PER_SECTION, POINTS = 20, 3, 5

@@ -86,7 +86,7 @@ def server_environment(database_url: str) -> dict[str, str]:
 
 
 def bench_questionnaire(name: str):
-    from consult.charter.reference import load_template
+    from consult.surveys.questionnaires.charter_templates import load_template
 
     q = load_template("charter-2023")
     if name == "short":
@@ -102,7 +102,8 @@ def prepare(env: dict[str, str], questionnaire: str, respondents: int) -> list[s
     from consult import create_app
     from consult.charter.services import load_reference_data
     from consult.extensions import db
-    from consult.surveys import services
+    from consult.surveys.campaigns import services
+    from consult.surveys.invitations import links
 
     app = create_app()
     with app.test_request_context():
@@ -110,7 +111,7 @@ def prepare(env: dict[str, str], questionnaire: str, respondents: int) -> list[s
         load_reference_data()
         campaign = services.create_campaign(bench_questionnaire(questionnaire))
         services.open_campaign(campaign)
-        tokens = [issued.token for issued in services.issue_tokens(campaign, respondents)]
+        tokens = [issued.token for issued in links.issue_tokens(campaign, respondents)]
         db.session.commit()
         db.engine.dispose()
     return tokens
@@ -122,7 +123,8 @@ def count_stored(env: dict[str, str]) -> dict[str, int]:
 
     from consult import create_app
     from consult.extensions import db
-    from consult.surveys.models import Draft, Invitation, Response
+    from consult.surveys.invitations.models import Invitation
+    from consult.surveys.responses.models import Draft, Response
 
     app = create_app()
     with app.app_context():

@@ -57,8 +57,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.analysis.views import bp as analysis
     from consult.gap.views import bp as gap
     from consult.home.views import bp as home
+    from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
-    from consult.surveys.views import bp as surveys
 
     for blueprint in (home, accounts, surveys, respond, analysis, gap):
         app.register_blueprint(blueprint)

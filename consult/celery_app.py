@@ -5,7 +5,12 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask, has_app_context
 
-TASK_MODULES = ("consult.surveys.tasks", "consult.analysis.tasks", "consult.gap.tasks")
+TASK_MODULES = (
+    "consult.surveys.campaigns.tasks",
+    "consult.surveys.invitations.tasks",
+    "consult.analysis.tasks",
+    "consult.gap.tasks",
+)
 
 
 def celery_init_app(app: Flask) -> Celery:

@@ -59,9 +59,12 @@ def celery_settings(redis_url: str | None) -> dict:
         },
         "broker_connection_retry_on_startup": True,
         "beat_schedule": {
-            "campaign-schedule": {"task": "consult.surveys.tasks.apply_campaign_schedule", "schedule": 60.0},
+            "campaign-schedule": {
+                "task": "consult.surveys.campaigns.tasks.apply_campaign_schedule",
+                "schedule": 60.0,
+            },
             "blur-invitation-writes": {
-                "task": "consult.surveys.tasks.blur_invitation_writes",
+                "task": "consult.surveys.invitations.tasks.blur_invitation_writes",
                 "schedule": 300.0,
             },
             "refresh-open-analyses": {

@@ -13,12 +13,14 @@ from werkzeug.serving import run_simple
 
 from consult.accounts.models import Role
 from consult.accounts.services import create_user, find_user, set_password
-from consult.charter.reference import load_template
 from consult.charter.services import load_reference_data
 from consult.extensions import db
-from consult.surveys import services, storage, synthetic
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import Invitation
+from consult.surveys.campaigns import services
+from consult.surveys.invitations import links
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.questionnaires.charter_templates import load_template
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.responses import storage, synthetic
 
 DEMO_EMAIL = "demo@consult.example"
 
@@ -39,7 +41,7 @@ DEMO_RESPONSE_RATE = 0.35
 
 def invite_demo_staff(campaign, respondents: int) -> None:
     """Invitations for a 35% response rate, those of the respondents marked used, as answering would have."""
-    services.issue_tokens(campaign, round(respondents / DEMO_RESPONSE_RATE))
+    links.issue_tokens(campaign, round(respondents / DEMO_RESPONSE_RATE))
     used = select(Invitation.id).where(Invitation.campaign_id == campaign.id).limit(respondents)
     db.session.execute(update(Invitation).where(Invitation.id.in_(used.scalar_subquery())).values(used=True))
 

@@ -4,18 +4,10 @@ from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
-from consult.surveys.models import (
-    Campaign,
-    Comment,
-    Dimension,
-    DimensionOption,
-    Draft,
-    Invitation,
-    Item,
-    Questionnaire,
-    Response,
-    Section,
-)
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.questionnaires.models import Dimension, DimensionOption, Item, Questionnaire, Section
+from consult.surveys.responses.models import Comment, Draft, Response
 
 __all__ = [
     "AnalysisRun",

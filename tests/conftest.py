@@ -29,7 +29,7 @@ from consult.accounts.services import create_user
 from consult.config import celery_settings
 from consult.database import dispose_engines
 from consult.extensions import db as _db
-from consult.surveys import spec
+from consult.surveys.questionnaires import spec
 
 PG_ADMIN_URL = os.environ.get("CONSULT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEST_DATABASE = os.environ.get("CONSULT_TEST_DATABASE", "consult_test")
@@ -244,7 +244,7 @@ def small_questionnaire(
 
 @pytest.fixture
 def make_campaign(db):
-    from consult.surveys import services
+    from consult.surveys.campaigns import services
 
     def factory(q: spec.Questionnaire | None = None, status: str = "draft", title: str | None = None):
         campaign = services.create_campaign(q or small_questionnaire(), title=title)
@@ -260,8 +260,8 @@ def make_campaign(db):
 
 @pytest.fixture
 def add_responses(db):
-    from consult.surveys import storage, synthetic
-    from consult.surveys.convert import campaign_spec
+    from consult.surveys.questionnaires.convert import campaign_spec
+    from consult.surveys.responses import storage, synthetic
 
     def factory(campaign, n: int, seed: int = 7):
         data = synthetic.generate(campaign_spec(campaign), n, seed)

@@ -15,10 +15,10 @@ import pytest
 from celery import _state as celery_state
 from click.testing import CliRunner, Result
 
-from consult.charter.reference import load_template
 from consult.cli import build_cli
-from consult.surveys import synthetic
-from consult.surveys.responses_csv import responses_csv
+from consult.surveys.questionnaires.charter_templates import load_template
+from consult.surveys.responses import synthetic
+from consult.surveys.responses.csv_format import responses_csv
 from tests.conftest import PASSWORD, TEST_DATABASE, recreate_database
 
 pytestmark = pytest.mark.live

@@ -16,10 +16,12 @@ from sqlalchemy import event, func, select
 
 from consult.database import STATEMENT_ENGINE, Precompiled, dispose_engines
 from consult.extensions import db as _db
-from consult.surveys import services as campaigns
-from consult.surveys.models import Draft, Invitation, Response
+from consult.surveys.campaigns import services as campaigns
+from consult.surveys.invitations import links
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.respond import statements as sql
-from consult.surveys.tokens import token_hash
+from consult.surveys.responses.models import Draft, Response
 from tests.conftest import (
     PG_ADMIN_URL,
     TEST_DATABASE,
@@ -43,7 +45,7 @@ def sqlite_app(tmp_path) -> Flask:
 def open_campaign_with_a_draft() -> tuple[str, bytes, int]:
     campaign = campaigns.create_campaign(small_questionnaire())
     campaigns.open_campaign(campaign)
-    token = campaigns.issue_tokens(campaign, 1)[0].token
+    token = links.issue_tokens(campaign, 1)[0].token
     draft = {"answers": {"P01.1": 4, "P01.2": "DK"}, "comments": {"P01": "é <b>"}, "step": 1}
     _db.session.add(
         Draft(token_hash=token_hash(token), campaign_id=campaign.id, data=draft, saved_on=date.today())
@@ -103,7 +105,7 @@ def test_respondent_pages_ride_out_connections_cut_by_the_database(live_app):
     with live_app.app_context():
         campaign = campaigns.create_campaign(small_questionnaire())
         campaigns.open_campaign(campaign)
-        token = campaigns.issue_tokens(campaign, 1)[0].token
+        token = links.issue_tokens(campaign, 1)[0].token
         _db.session.commit()
     client = live_app.test_client()
     html = client.get(f"/r/{token}/step/1").get_data(as_text=True)
@@ -138,7 +140,7 @@ def test_respondent_statements_run_in_autocommit_on_a_pool_of_their_own(live_app
     with live_app.app_context():
         campaign = campaigns.create_campaign(small_questionnaire())
         campaigns.open_campaign(campaign)
-        token = campaigns.issue_tokens(campaign, 1)[0].token
+        token = links.issue_tokens(campaign, 1)[0].token
         _db.session.commit()
         engines = {"app": _db.engine, "statements": live_app.extensions[STATEMENT_ENGINE]}
     client = live_app.test_client()

@@ -6,9 +6,10 @@ import numpy as np
 from sqlalchemy import inspect, select
 
 from consult.extensions import db as _db
-from consult.surveys import storage
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import Invitation, Response
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.responses import storage
+from consult.surveys.responses.models import Response
 from tests.conftest import small_questionnaire
 
 
@@ -48,6 +49,6 @@ def test_each_test_runs_in_a_transaction_rolled_back_at_the_end_first(make_campa
 
 
 def test_each_test_runs_in_a_transaction_rolled_back_at_the_end_second(db):
-    from consult.surveys.models import Campaign
+    from consult.surveys.campaigns.models import Campaign
 
     assert _db.session.scalar(select(Campaign).where(Campaign.slug.like("isolation-probe%"))) is None

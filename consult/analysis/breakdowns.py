@@ -18,7 +18,7 @@ from consult.analysis.disclosure import suppress_release
 from consult.analysis.disclosurecheck import Suppression
 from consult.analysis.ranktests import RankTest, rank_test
 from consult.analysis.stats import favourable_chi2, two_proportion_test
-from consult.surveys.spec import Questionnaire
+from consult.surveys.questionnaires.spec import Questionnaire
 
 
 @dataclass

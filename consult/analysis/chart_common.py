@@ -16,7 +16,7 @@ from typing import Any, Literal
 import matplotlib
 from matplotlib.figure import Figure
 
-from consult.surveys.spec import Dimension
+from consult.surveys.questionnaires.spec import Dimension
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")

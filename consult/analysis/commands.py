@@ -11,7 +11,7 @@ from consult.analysis.models import AnalysisRun, RunStatus
 from consult.analysis.tasks import start_analysis
 from consult.celery_app import is_eager
 from consult.extensions import db
-from consult.surveys.models import Campaign
+from consult.surveys.campaigns.models import Campaign
 
 POLL_SECONDS = 0.25
 

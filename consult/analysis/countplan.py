@@ -21,7 +21,7 @@ from functools import cache, cached_property
 
 import numpy as np
 
-from consult.surveys.spec import Questionnaire
+from consult.surveys.questionnaires.spec import Questionnaire
 
 PATTERN_BINS = 2**18
 """A section is patterned when its patterns over all cells fit in this many bins (2 MB of counts)."""

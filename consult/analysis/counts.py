@@ -24,7 +24,7 @@ import numpy as np
 from consult.analysis.countchunk import CountAccumulator
 from consult.analysis.countfinish import finish
 from consult.analysis.countplan import CountPlan, ScoreGrid, score_grid
-from consult.surveys.spec import Questionnaire
+from consult.surveys.questionnaires.spec import Questionnaire
 
 __all__ = ["CHUNK_ROWS", "CountTables", "ScoreGrid", "build_counts", "empty_counts", "score_grid"]
 

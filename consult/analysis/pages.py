@@ -20,7 +20,10 @@ from consult.gap.models import Assessment
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
 from consult.gap.tsv import GapRow
 from consult.i18n import translated
-from consult.surveys.models import Campaign, Comment, Invitation, Response, Section
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.questionnaires.models import Section
+from consult.surveys.responses.models import Comment, Response
 
 CHARTERS = ("2023", "2005")
 

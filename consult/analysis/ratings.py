@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from consult.gap.tsv import Spelling, format_rating
-from consult.surveys.spec import RatingRule
+from consult.surveys.questionnaires.spec import RatingRule
 
 RATINGS = ("--", "-/+", "+/-", "++")
 """From the lowest to the highest."""

@@ -10,7 +10,7 @@ import numpy as np
 
 from consult.analysis.stats import item_stats, two_proportion_test
 from consult.charter import reference
-from consult.surveys.spec import Questionnaire, Section
+from consult.surveys.questionnaires.spec import Questionnaire, Section
 
 _SECTION_FIGURES = ("n", "mean", "favourable", "favourable_ci", "favourable_count", "answers", "alpha")
 

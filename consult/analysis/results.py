@@ -26,7 +26,7 @@ from consult.analysis.counts import CountTables
 from consult.analysis.ratings import EquityFinding, suggest_rating, suppressed_rating
 from consult.analysis.resultparts import change, item_json, label, suppressed_section
 from consult.analysis.stats import SectionStats, benjamini_hochberg, cronbach_alpha, margins, section_stats
-from consult.surveys.spec import Questionnaire
+from consult.surveys.questionnaires.spec import Questionnaire
 
 
 def build_results(

@@ -22,12 +22,14 @@ from consult.analysis.models import AnalysisRun, PartitionCounts, RunStatus
 from consult.analysis.results import build_results
 from consult.charter.reference import crosswalk
 from consult.extensions import db
-from consult.surveys import spec
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import RESPONSE_ID_BITS, Campaign, Response
-from consult.surveys.models import Dimension as DimensionRow
-from consult.surveys.models import Questionnaire as QuestionnaireRow
-from consult.surveys.models import Section as SectionRow
+from consult.gap.models import final_ratings
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.questionnaires import spec
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.questionnaires.models import Dimension as DimensionRow
+from consult.surveys.questionnaires.models import Questionnaire as QuestionnaireRow
+from consult.surveys.questionnaires.models import Section as SectionRow
+from consult.surveys.responses.models import RESPONSE_ID_BITS, Response
 from consult.timeutil import utcnow
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -279,8 +281,6 @@ def abandon_stale_runs(campaign_id: int) -> int:
 
 
 def campaign_info(campaign: Campaign) -> dict:
-    from consult.gap.services import final_ratings
-
     return {
         "slug": campaign.slug,
         "title": campaign.title,

@@ -16,7 +16,7 @@ from scipy import special
 from scipy import stats as scipy_stats
 
 from consult.analysis.counts import CountTables, score_grid
-from consult.surveys.spec import Questionnaire
+from consult.surveys.questionnaires.spec import Questionnaire
 
 Z95 = float(scipy_stats.norm.ppf(0.975))
 

@@ -17,8 +17,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from consult.analysis import services
 from consult.analysis.models import AnalysisRun
 from consult.extensions import db
-from consult.surveys.models import Campaign, CampaignStatus
-from consult.surveys.services import response_count
+from consult.surveys.campaigns.models import Campaign, CampaignStatus
+from consult.surveys.responses.storage import response_count
 
 TRANSIENT = (OperationalError, InterfaceError)
 RETRY_DELAYS = (1.0, 3.0, 9.0)

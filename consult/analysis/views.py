@@ -20,8 +20,8 @@ from consult.gap.forms import RATING_MEANINGS, ActionForm
 from consult.gap.sanitize import clean_html
 from consult.gap.tsv import RATINGS, format_rating
 from consult.i18n import translated
-from consult.surveys.models import Campaign
-from consult.surveys.services import CampaignError, get_campaign
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.campaigns.services import CampaignError, get_campaign
 
 bp = Blueprint("analysis", __name__, url_prefix="/results")
 CHART_KINDS = ("distribution", "breakdown", "by_group")

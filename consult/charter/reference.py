@@ -8,14 +8,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from consult.surveys.spec import Dimension, Option, Text
-
-if TYPE_CHECKING:
-    from consult.surveys.spec import Questionnaire
+from consult.surveys.questionnaires.spec import Dimension, Option, Text
 
 VERSIONS = ("2023", "2005")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
@@ -130,10 +127,8 @@ def template_names() -> tuple[str, ...]:
     )
 
 
-def load_template(name: str) -> Questionnaire:
-    """The questionnaire template ``name`` (see ``template_names``), parsed and validated like any file."""
-    from consult.surveys.questionnaire_yaml import parse_questionnaire  # the parser reads this module
-
+def template_text(name: str) -> str:
+    """The YAML text of the questionnaire template ``name`` (see ``template_names``)."""
     if name not in template_names():
         raise KeyError(f"unknown template {name!r}; expected one of {', '.join(template_names())}")
-    return parse_questionnaire(_data_file("templates", f"{name}.yaml").read_text(encoding="utf-8"))
+    return _data_file("templates", f"{name}.yaml").read_text(encoding="utf-8")

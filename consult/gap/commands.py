@@ -29,7 +29,7 @@ def import_table(slug: str, source: Path, purpose: str) -> None:
     """Import a gap-analysis table (tab-separated, as working groups exchange it). All or nothing."""
     from consult.gap.services import AssessmentError, import_gap
     from consult.gap.tsv import GapFormatError
-    from consult.surveys.commands import campaign_or_fail
+    from consult.surveys.campaigns.commands import campaign_or_fail
 
     campaign = campaign_or_fail(slug)
     try:

@@ -21,12 +21,13 @@ from consult.analysis.services import latest_results
 from consult.charter.reference import principle
 from consult.extensions import db
 from consult.gap.documents import gap_report_html, gap_report_pdf, gap_xlsx
-from consult.gap.models import ExportJob
-from consult.gap.services import assessments_by_section, campaign_sections, final_ratings, imported_gap
+from consult.gap.models import ExportJob, final_ratings
+from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
 from consult.gap.tsv import GapRow, dump_gap_tsv
 from consult.i18n import translated
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import Campaign, Response
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.responses.models import Response
 
 ProgressReporter = Callable[[int], None]
 _progress: ContextVar[ProgressReporter | None] = ContextVar("export_progress", default=None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import User
@@ -75,3 +75,11 @@ class ExportJob(db.Model):
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def final_ratings(campaign_id: int) -> dict[str, str | None]:
+    """The committee's rating of each section of a campaign (None where it has decided nothing yet)."""
+    rows = db.session.execute(
+        select(Assessment.section_code, Assessment.final_rating).where(Assessment.campaign_id == campaign_id)
+    ).all()
+    return {code: rating for code, rating in rows}

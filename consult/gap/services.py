@@ -27,7 +27,8 @@ from consult.gap.tsv import (
     principle_name,
 )
 from consult.gap.tsv import spelling_of as rating_spelling_of
-from consult.surveys.models import Campaign, Section
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.questionnaires.models import Section
 from consult.timeutil import utcnow
 
 MAX_TEXT = 200_000
@@ -62,13 +63,6 @@ class AssessmentChange:
     gap_html: str
     initiatives_html: str
     version: int | None
-
-
-def final_ratings(campaign_id: int) -> dict[str, str | None]:
-    rows = db.session.execute(
-        select(Assessment.section_code, Assessment.final_rating).where(Assessment.campaign_id == campaign_id)
-    ).all()
-    return {code: rating for code, rating in rows}
 
 
 def campaign_sections(campaign: Campaign) -> list[Section]:

@@ -14,7 +14,7 @@ from consult.gap import exports, services
 from consult.gap.forms import AssessmentForm, ExportJobForm, ImportForm, rating_choices
 from consult.gap.models import Assessment, ExportJob
 from consult.gap.tsv import GapFormatError
-from consult.surveys.models import Campaign
+from consult.surveys.campaigns.models import Campaign
 
 bp = Blueprint("gap", __name__, url_prefix="/gap")
 DIRECT_FORMATS = ("tsv", "xlsx", "csv", "json")

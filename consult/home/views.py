@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from consult.accounts.auth import staff_required
 from consult.extensions import db
-from consult.surveys.models import Campaign, CampaignStatus
+from consult.surveys.campaigns.models import Campaign, CampaignStatus
 
 bp = Blueprint("home", __name__)
 

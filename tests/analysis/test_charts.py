@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from consult.analysis import charts
-from consult.surveys.spec import Dimension, Option
+from consult.surveys.questionnaires.spec import Dimension, Option
 
 SCALE_EN = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
 SCHOOLS = {

@@ -8,7 +8,15 @@ import pytest
 
 from consult.analysis import countplan
 from consult.analysis.counts import CountTables, build_counts, empty_counts, score_grid
-from consult.surveys.spec import DONT_KNOW, Dimension, Item, Option, Questionnaire, Scale, Section
+from consult.surveys.questionnaires.spec import (
+    DONT_KNOW,
+    Dimension,
+    Item,
+    Option,
+    Questionnaire,
+    Scale,
+    Section,
+)
 
 
 def questionnaire(sizes, points=5, options=(3, 2), reverse_every=3) -> Questionnaire:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from consult.analysis.ratings import RATINGS, EquityFinding, band, suggest_rating
-from consult.surveys.spec import RatingRule
+from consult.surveys.questionnaires.spec import RatingRule
 
 RULE = RatingRule()
 

@@ -12,7 +12,15 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from consult.analysis.counts import build_counts
 from consult.analysis.results import build_results
-from consult.surveys.spec import DONT_KNOW, Dimension, Item, Option, Questionnaire, Scale, Section
+from consult.surveys.questionnaires.spec import (
+    DONT_KNOW,
+    Dimension,
+    Item,
+    Option,
+    Questionnaire,
+    Scale,
+    Section,
+)
 
 CAMPAIGN = {"slug": "survey-2026", "title": {"en": "Survey", "fr": "Enquête"}, "min_group_size": 5}
 

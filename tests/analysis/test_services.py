@@ -15,12 +15,13 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 from consult.analysis import services, tasks
 from consult.analysis.counts import CountTables, build_counts
 from consult.analysis.models import AnalysisRun, PartitionCounts, RunStatus
-from consult.charter.reference import crosswalk, load_template
+from consult.charter.reference import crosswalk
 from consult.extensions import db as database
-from consult.surveys import services as surveys
-from consult.surveys import storage, synthetic
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import RESPONSE_ID_BITS, Response
+from consult.surveys.campaigns import services as surveys
+from consult.surveys.questionnaires.charter_templates import load_template
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.responses import storage, synthetic
+from consult.surveys.responses.models import RESPONSE_ID_BITS, Response
 from consult.timeutil import utcnow
 from tests.conftest import make_app, small_questionnaire, upgrade_schema
 

@@ -10,7 +10,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from consult.analysis import stats
 from consult.analysis.counts import build_counts
-from consult.surveys.spec import Dimension, Item, Option, Questionnaire, Scale, Section
+from consult.surveys.questionnaires.spec import Dimension, Item, Option, Questionnaire, Scale, Section
 
 
 def close(actual, expected, tolerance=1e-9) -> bool:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from consult.analysis import services, tasks
 from consult.analysis.models import AnalysisRun, RunStatus
-from consult.surveys.models import Response
+from consult.surveys.responses.models import Response
 from consult.timeutil import utcnow
 
 

@@ -11,7 +11,7 @@ from consult.analysis.models import AnalysisRun, RunStatus
 from consult.extensions import limiter
 from consult.gap import services
 from consult.gap.services import AssessmentChange
-from consult.surveys.models import Comment
+from consult.surveys.responses.models import Comment
 from tests.conftest import csrf_from
 
 
@@ -139,7 +139,7 @@ def test_the_overview_is_shaped_like_the_gap_analysis(client, reviewer, campaign
 
 
 def test_hr_sees_the_run_button_and_the_response_rate(client, login, make_user, make_campaign, add_responses):
-    from consult.surveys.services import issue_tokens
+    from consult.surveys.invitations.links import issue_tokens
 
     campaign = make_campaign(status="open")
     issue_tokens(campaign, 40)

@@ -30,10 +30,11 @@ from consult.analysis.models import AnalysisRun, RunStatus
 from consult.analysis.tasks import refresh_open_campaigns, start_analysis
 from consult.config import celery_settings
 from consult.extensions import db
-from consult.surveys import services as surveys
-from consult.surveys import storage, synthetic
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import Campaign, Response
+from consult.surveys.campaigns import services as surveys
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.responses import storage, synthetic
+from consult.surveys.responses.models import Response
 from tests.conftest import (
     PG_ADMIN_URL,
     TEST_DATABASE,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from consult.charter import reference
+from consult.surveys.questionnaires import charter_templates
 
 SAMPLE_GAP = Path(__file__).parent.parent / "data" / "sample_gap.tsv"
 
@@ -117,7 +118,7 @@ def test_standard_dimensions_career_stage_and_gender():
 def test_template_names_and_unknown_template():
     assert reference.template_names() == ("charter-2005", "charter-2023")
     with pytest.raises(KeyError):
-        reference.load_template("charter-2010")
+        charter_templates.load_template("charter-2010")
 
 
 def check_template_texts(questionnaire):
@@ -148,7 +149,7 @@ def check_template_settings(questionnaire):
 
 
 def test_charter_2023_template():
-    questionnaire = reference.load_template("charter-2023")
+    questionnaire = charter_templates.load_template("charter-2023")
     assert questionnaire.charter == "2023"
     assert questionnaire.title == {
         "en": "HRS4R researchers' survey",
@@ -168,7 +169,7 @@ def test_charter_2023_template():
 
 
 def test_charter_2005_template():
-    questionnaire = reference.load_template("charter-2005")
+    questionnaire = charter_templates.load_template("charter-2005")
     assert questionnaire.charter == "2005"
     assert [section.principle for section in questionnaire.sections] == list(range(1, 41))
     for number, section in enumerate(questionnaire.sections, start=1):

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from consult.charter.reference import load_template
 from consult.cli import build_cli
 from consult.gap import services
+from consult.surveys.questionnaires.charter_templates import load_template
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample_gap.tsv"
 

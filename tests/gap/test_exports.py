@@ -14,12 +14,12 @@ from PIL import Image
 from consult.analysis import charts
 from consult.analysis.services import latest_results
 from consult.analysis.tasks import start_analysis
-from consult.charter.reference import load_template
 from consult.gap import exports, services
 from consult.gap.models import ExportJob
 from consult.gap.services import AssessmentChange
 from consult.gap.tasks import run_export
 from consult.gap.tsv import HEADER, parse_gap_tsv
+from consult.surveys.questionnaires.charter_templates import load_template
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample_gap.tsv"
 

@@ -10,10 +10,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from consult.accounts.services import create_user
 from consult.analysis.models import AnalysisRun, RunStatus
-from consult.charter.reference import load_template
 from consult.extensions import db
 from consult.gap.tsv import parse_gap_tsv
-from consult.surveys import services as surveys
+from consult.surveys.campaigns import services as surveys
+from consult.surveys.questionnaires.charter_templates import load_template
 from tests.conftest import PASSWORD, free_port, make_app, recreate_database, serving, upgrade_schema
 
 REVIEWER = "reviewer@example.org"

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select, text
 
 from consult.analysis.models import AnalysisRun, RunStatus
-from consult.charter.reference import load_template
 from consult.gap import services
-from consult.gap.models import Assessment, AssessmentRevision, ImportedGap
+from consult.gap.models import Assessment, AssessmentRevision, ImportedGap, final_ratings
 from consult.gap.services import AssessmentChange, AssessmentError, StaleAssessment
 from consult.gap.tsv import GapFormatError, parse_gap_tsv
+from consult.surveys.questionnaires.charter_templates import load_template
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample_gap.tsv"
 HOSTILE = (
@@ -146,7 +146,7 @@ def test_a_concurrent_commit_between_reading_and_writing_is_detected(charter_cam
 
 def test_final_ratings_lists_the_committee_ratings(charter_campaign):
     services.save_assessment(charter_campaign.id, "P08", change("-/+"), None)
-    assert services.final_ratings(charter_campaign.id) == {"P08": "-/+"}
+    assert final_ratings(charter_campaign.id) == {"P08": "-/+"}
 
 
 # Import of the sample gap analysis.

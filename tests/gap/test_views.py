@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 
 from consult.analysis.models import AnalysisRun, RunStatus
-from consult.charter.reference import load_template
 from consult.extensions import limiter
 from consult.gap import services
 from consult.gap.models import ExportJob
 from consult.gap.services import AssessmentChange
+from consult.surveys.questionnaires.charter_templates import load_template
 from tests.conftest import csrf_from
 
 SAMPLE = Path(__file__).parent.parent / "data" / "sample_gap.tsv"

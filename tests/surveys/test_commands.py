@@ -9,14 +9,15 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from consult.charter.reference import load_template
+from consult.surveys.campaigns.models import Campaign, CampaignStatus
 from consult.surveys.commands import campaign as campaign_group
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import Campaign, CampaignStatus, Invitation
-from consult.surveys.questionnaire_yaml import dump_questionnaire
-from consult.surveys.tokens import token_hash
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations.tokens import token_hash
+from consult.surveys.questionnaires.charter_templates import load_template
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.questionnaires.yaml_format import dump_questionnaire
 from tests.conftest import small_questionnaire
-from tests.surveys.test_invitations import mailbox  # noqa: F401  (the SMTP server fixture)
+from tests.surveys.invitations.test_services import mailbox  # noqa: F401  (the SMTP server fixture)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from consult.surveys import spec
+from consult.surveys.questionnaires import spec
 from consult.surveys.respond.pages import DONT_KNOW_VALUE, Layout, scale_labels, text_in
 
 CHECKED = " checked"

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from consult.surveys import spec
+from consult.surveys.questionnaires import spec
 from consult.surveys.respond.pages import (
     COMMENT_PREFIX,
     ITEM_PREFIX,

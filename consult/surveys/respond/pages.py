@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from consult.charter import reference
-from consult.surveys import spec
+from consult.surveys.questionnaires import spec
 
 COMMENT_LIMIT = 2000
 DONT_KNOW_VALUE = "DK"

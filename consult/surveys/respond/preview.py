@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import Campaign
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.questionnaires.convert import campaign_spec
 from consult.surveys.respond.pages import build_layout
 from consult.surveys.respond.rendering import page_context, step_context
 from consult.surveys.respond.skeleton import Slot

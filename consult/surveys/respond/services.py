@@ -20,15 +20,16 @@ from sqlalchemy.orm import selectinload
 
 from consult.database import dialect_name
 from consult.extensions import db
-from consult.surveys import storage
-from consult.surveys.convert import campaign_spec
-from consult.surveys.models import Campaign, CampaignMode, CampaignStatus, Draft, random_id
-from consult.surveys.models import Dimension as DimensionRow
-from consult.surveys.models import Questionnaire as QuestionnaireRow
-from consult.surveys.models import Section as SectionRow
+from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignStatus
+from consult.surveys.invitations.tokens import looks_like_token, new_token, token_hash
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.questionnaires.models import Dimension as DimensionRow
+from consult.surveys.questionnaires.models import Questionnaire as QuestionnaireRow
+from consult.surveys.questionnaires.models import Section as SectionRow
 from consult.surveys.respond import statements as sql
 from consult.surveys.respond.pages import Layout, build_layout, pack_answers, pack_profile, submitted_comments
-from consult.surveys.tokens import looks_like_token, new_token, token_hash
+from consult.surveys.responses import storage
+from consult.surveys.responses.models import Draft, random_id
 from consult.timeutil import today
 
 LAYOUT_CACHE_SIZE = 64

@@ -10,7 +10,9 @@ from sqlalchemy import Delete, Insert, Select, Update, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.database import Precompiled
-from consult.surveys.models import Campaign, CampaignMode, CampaignStatus, Draft, Invitation, Response
+from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignStatus
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.responses.models import Draft, Response
 
 campaigns, drafts, invitations, responses = (
     Campaign.__table__,

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from consult.database import statements_alone
 from consult.extensions import csrf, db, limiter
-from consult.surveys.models import CampaignStatus
+from consult.surveys.campaigns.models import CampaignStatus
 from consult.surveys.respond import services
 from consult.surveys.respond.forms import csrf_token_valid, posted_page, shown_again
 from consult.surveys.respond.misses import counted_miss

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from consult.charter.reference import load_template
 from consult.extensions import db
-from consult.surveys import services as campaigns
-from consult.surveys.models import Response
+from consult.surveys.campaigns import services as campaigns
+from consult.surveys.invitations import links
+from consult.surveys.questionnaires.charter_templates import load_template
+from consult.surveys.responses.models import Response
 from tests.conftest import make_app, recreate_database, serving, upgrade_schema
 
 pytestmark = pytest.mark.browser
@@ -34,7 +35,7 @@ def new_tokens(app, n: int) -> list[str]:
     with app.app_context():
         campaign = campaigns.create_campaign(load_template("charter-2023"))
         campaigns.open_campaign(campaign)
-        tokens = [t.token for t in campaigns.issue_tokens(campaign, n)]
+        tokens = [t.token for t in links.issue_tokens(campaign, n)]
         db.session.commit()
     return tokens
 
@@ -153,7 +154,7 @@ def test_errors_and_every_page_on_a_360_pixel_phone(server, browser):
 
 def special_links(app) -> dict[str, str]:
     """An open link, a closed campaign's link, a not-yet-open one and an already-used one."""
-    from consult.surveys.models import CampaignMode
+    from consult.surveys.campaigns.models import CampaignMode
     from consult.surveys.respond import services
 
     used_token = new_tokens(app, 1)[0]
@@ -163,10 +164,10 @@ def special_links(app) -> dict[str, str]:
         campaigns.open_campaign(open_link)
         closed = campaigns.create_campaign(load_template("charter-2023"))
         campaigns.open_campaign(closed)
-        closed_token = campaigns.issue_tokens(closed, 1)[0].token
+        closed_token = links.issue_tokens(closed, 1)[0].token
         campaigns.close_campaign(closed)
         draft = campaigns.create_campaign(load_template("charter-2023"))
-        draft_token = campaigns.issue_tokens(draft, 1)[0].token
+        draft_token = links.issue_tokens(draft, 1)[0].token
         visit = services.find_invitation(used_token)
         services.submit(visit, services.layouts.get(visit.campaign))
         db.session.commit()

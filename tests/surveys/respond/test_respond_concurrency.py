@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from consult.database import dispose_engines
 from consult.extensions import db
-from consult.surveys import services as campaigns
-from consult.surveys.models import Draft, Invitation, Response
+from consult.surveys.campaigns import services as campaigns
+from consult.surveys.invitations import links
+from consult.surveys.invitations.models import Invitation
 from consult.surveys.respond import services
 from consult.surveys.respond.services import Outcome
+from consult.surveys.responses.models import Draft, Response
 from tests.conftest import make_app, recreate_database, small_questionnaire, upgrade_schema
 
 RESPONDENTS, REUSED = 200, 60
@@ -34,7 +36,7 @@ def open_campaign_with_tokens(app, n: int) -> list[str]:
     with app.app_context():
         campaign = campaigns.create_campaign(small_questionnaire())
         campaigns.open_campaign(campaign)
-        tokens = [t.token for t in campaigns.issue_tokens(campaign, n)]
+        tokens = [t.token for t in links.issue_tokens(campaign, n)]
         db.session.commit()
     return tokens
 

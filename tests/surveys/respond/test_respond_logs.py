@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from consult.extensions import limiter
-from consult.surveys import services as campaigns
+from consult.surveys.invitations import links
 from consult.surveys.respond.privacy import RedactRespondents, redact
 from tests.conftest import csrf_from
 
@@ -45,7 +45,7 @@ def test_no_address_or_token_in_the_records_of_a_whole_flow(
 ):
     with app.app_context():
         limiter.reset()
-    token = campaigns.issue_tokens(make_campaign(status="open"), 1)[0].token
+    token = links.issue_tokens(make_campaign(status="open"), 1)[0].token
     environ = {"REMOTE_ADDR": ADDRESS}
     caplog.set_level(logging.DEBUG)
     html = client.get(f"/r/{token}/step/1", environ_base=environ).get_data(as_text=True)

@@ -7,8 +7,9 @@ from flask import g
 from sqlalchemy import func, select
 
 from consult.extensions import limiter
-from consult.surveys import services as campaigns
-from consult.surveys.models import Campaign, CampaignMode, Draft, Response
+from consult.surveys.campaigns import services as campaigns
+from consult.surveys.campaigns.models import Campaign, CampaignMode
+from consult.surveys.responses.models import Draft, Response
 from tests.conftest import csrf_from
 
 

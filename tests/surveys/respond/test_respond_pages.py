@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from consult.surveys import spec
+from consult.surveys.questionnaires import spec
 from consult.surveys.respond.pages import (
     COMMENT_LIMIT,
     build_layout,

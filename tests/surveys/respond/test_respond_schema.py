@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import Date, inspect, select
 
-from consult.surveys import services as campaigns
-from consult.surveys.models import Comment, Invitation, Response
+from consult.surveys.invitations import links
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.respond import services
-from consult.surveys.tokens import token_hash
+from consult.surveys.responses.models import Comment, Response
 
 RESPONSE_COLUMNS = {"id", "campaign_id", "submitted_on", "answers", "profile"}
 COMMENT_COLUMNS = {"id", "campaign_id", "section_code", "text"}
@@ -38,7 +39,7 @@ def test_no_foreign_key_joins_a_response_or_comment_to_an_invitation(db):
 
 def test_stored_values_carry_nothing_of_the_token_and_ids_are_random(db, make_campaign):
     campaign = make_campaign(status="open")
-    tokens = [t.token for t in campaigns.issue_tokens(campaign, 30)]
+    tokens = [t.token for t in links.issue_tokens(campaign, 30)]
     for token in tokens:
         visit = services.find_invitation(token)
         services.save_draft(visit, {"answers": {"P01.1": 3}, "comments": {"P01": "ok"}})

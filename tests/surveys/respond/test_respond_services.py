@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from consult.surveys import services as campaigns
-from consult.surveys.models import Campaign, CampaignMode, Comment, Draft, Invitation, Response
+from consult.surveys.campaigns import services as campaigns
+from consult.surveys.campaigns.models import Campaign, CampaignMode
+from consult.surveys.invitations import links
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.respond import services
 from consult.surveys.respond.services import Outcome
-from consult.surveys.tokens import token_hash
+from consult.surveys.responses.models import Comment, Draft, Response
 from consult.timeutil import today
 
 DRAFT = {
@@ -30,7 +33,7 @@ def campaign(make_campaign) -> Campaign:
 
 
 def new_token(campaign: Campaign) -> str:
-    return campaigns.issue_tokens(campaign, 1)[0].token
+    return links.issue_tokens(campaign, 1)[0].token
 
 
 def test_an_unknown_or_malformed_token_finds_nothing(db, campaign):

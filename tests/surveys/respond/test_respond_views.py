@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from consult.extensions import limiter
-from consult.surveys import services as campaigns
-from consult.surveys.models import Comment, Draft, Invitation, Response
-from consult.surveys.tokens import token_hash
+from consult.surveys.campaigns import services as campaigns
+from consult.surveys.invitations import links
+from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations.tokens import token_hash
+from consult.surveys.responses.models import Comment, Draft, Response
 from tests.conftest import csrf_from
 
 
@@ -24,7 +26,7 @@ def fresh_limits(app):
 @pytest.fixture
 def token(make_campaign) -> str:
     campaign = make_campaign(status="open")
-    return campaigns.issue_tokens(campaign, 1)[0].token
+    return links.issue_tokens(campaign, 1)[0].token
 
 
 def stored(db, token: str) -> tuple[int, int, int]:
@@ -203,9 +205,9 @@ def test_a_second_submission_says_the_answers_were_already_received(client, db, 
 
 def test_a_closed_or_unopened_campaign_gets_a_clear_page(client, db, make_campaign):
     closed = make_campaign(status="open")
-    closed_token = campaigns.issue_tokens(closed, 1)[0].token
+    closed_token = links.issue_tokens(closed, 1)[0].token
     campaigns.close_campaign(closed)
-    draft_token = campaigns.issue_tokens(make_campaign(status="draft"), 1)[0].token
+    draft_token = links.issue_tokens(make_campaign(status="draft"), 1)[0].token
     response = client.get(f"/r/{closed_token}/step/1")
     assert response.status_code == 410 and "This consultation is closed" in response.get_data(as_text=True)
     response = client.post(f"/r/{closed_token}/submit", data={})
@@ -226,7 +228,7 @@ def test_an_unknown_token_does_not_reveal_whether_a_campaign_exists(client, db, 
 
 def test_guessing_is_rate_limited_but_valid_links_never_are(client, db, make_campaign, app):
     campaign = make_campaign(status="open")
-    tokens = [t.token for t in campaigns.issue_tokens(campaign, 40)]
+    tokens = [t.token for t in links.issue_tokens(campaign, 40)]
     statuses = [client.get(f"/r/{'Z' * 21}{i % 10}").status_code for i in range(31)]
     assert statuses[:30] == [404] * 30 and statuses[30] == 429
     assert all(client.get(f"/r/{t}").status_code == 200 for t in tokens)

@@ -1,0 +1,105 @@
+"""``consult campaign create|open|close|archive|analyse|export``: thin wrappers around the services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from consult.extensions import db
+from consult.surveys.campaigns import services
+
+
+def campaign_or_fail(slug: str):
+    try:
+        return services.get_campaign(slug)
+    except services.CampaignError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.command("create")
+@click.option("--template", "template_name", help="charter-2023 or charter-2005")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A questionnaire file (YAML).",
+)
+@click.option("--title", help="The campaign's title (every language).")
+@with_appcontext
+def create(template_name: str | None, source: Path | None, title: str | None) -> None:
+    """Create a draft campaign and print its slug."""
+    from consult.surveys.questionnaires.charter_templates import load_template, template_names
+    from consult.surveys.questionnaires.yaml_format import QuestionnaireError, parse_questionnaire
+
+    if (template_name is None) == (source is None):
+        raise click.UsageError("give exactly one of --template and --from")
+    if template_name is not None and template_name not in template_names():
+        raise click.BadParameter(f"choose one of {', '.join(template_names())}", param_hint="--template")
+    try:
+        q = load_template(template_name) if template_name else parse_questionnaire(source.read_bytes())
+    except QuestionnaireError as error:
+        raise click.ClickException(
+            f"{source} is not a valid questionnaire:\n  " + "\n  ".join(error.errors)
+        ) from error
+    created = services.create_campaign(q, title=title)
+    db.session.commit()
+    click.echo(created.slug)
+
+
+def lifecycle_command(name: str, action, done: str):
+    @click.command(name, help=f"{name.capitalize()} a campaign.")
+    @click.argument("slug")
+    @with_appcontext
+    def command(slug: str) -> None:
+        found = campaign_or_fail(slug)
+        try:
+            action(found)
+        except services.CampaignError as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(f"Campaign {slug} {done}.")
+
+    return command
+
+
+open_command = lifecycle_command("open", services.open_campaign, "is open")
+close_command = lifecycle_command(
+    "close", services.close_campaign, "is closed: answers are no longer accepted"
+)
+archive_command = lifecycle_command("archive", services.archive_campaign, "is archived")
+
+
+@click.command("analyse")
+@click.argument("slug")
+@click.option("--wait", is_flag=True, help="Wait for the workers to finish, showing progress.")
+@with_appcontext
+def analyse(slug: str, wait: bool) -> None:
+    """Run the analysis (on the workers, or in-process without a broker)."""
+    from consult.analysis.commands import run_analysis
+
+    run_analysis(campaign_or_fail(slug), wait)
+
+
+@click.command("export")
+@click.argument("slug")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["json", "csv", "xlsx", "tsv", "html", "pdf", "charts"]),
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--language", default="en", type=click.Choice(["en", "fr"]))
+@with_appcontext
+def export(slug: str, fmt: str, out: Path, language: str) -> None:
+    """Export results, the gap table or the charts."""
+    from consult.gap.exports import ExportError, export_campaign
+
+    try:
+        document = export_campaign(campaign_or_fail(slug), fmt, language)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    out.write_bytes(document.content)
+    click.echo(f"Wrote {out} ({len(document.content):,} bytes).")

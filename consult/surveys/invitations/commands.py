@@ -1,0 +1,91 @@
+"""``consult campaign tokens|remind``: thin wrappers around the invitation services."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from consult.extensions import db
+from consult.surveys.campaigns import services
+from consult.surveys.campaigns.commands import campaign_or_fail
+from consult.surveys.invitations import links
+
+
+@click.command("tokens")
+@click.argument("slug")
+@click.option("--count", type=click.IntRange(1, 1_000_000), help="Anonymous tokens to print or export.")
+@click.option(
+    "--emails",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV of e-mail addresses (column email, optional column school).",
+)
+@click.option("--send", is_flag=True, help="Send the invitations by e-mail (the campaign must be open).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write token,url to this CSV file."
+)
+@with_appcontext
+def tokens(slug: str, count: int | None, emails: Path | None, send: bool, out: Path | None) -> None:
+    """Create single-use invitation tokens (CSV: token,url), or invite and e-mail a list of people.
+
+    With --send, each person's link is made when the message is sent and goes only to them: no token is
+    written out (see consult/surveys/invitations/services.py)."""
+    from consult.surveys.invitations.services import check_can_send, read_invitation_csv
+    from consult.surveys.invitations.tasks import send_invitations
+
+    if (count is None) == (emails is None):
+        raise click.UsageError("give exactly one of --count and --emails")
+    if send and (emails is None or out is not None):
+        raise click.UsageError(
+            "--send goes with --emails and without --out: e-mailed links are never written"
+        )
+    found = campaign_or_fail(slug)
+    try:
+        if send:
+            check_can_send(found)
+        people = read_invitation_csv(emails.read_bytes(), found) if emails else None
+        issued = links.invite_emails(found, people) if people else links.issue_tokens(found, count)
+    except (services.CampaignError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    if send:
+        click.echo(f"{send_invitations(found.id)} invitations queued for sending.")
+    else:
+        write_tokens(issued, out)
+
+
+def write_tokens(issued, out: Path | None) -> None:
+    handle = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
+    try:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["token", "url"])
+        writer.writerows([t.token, t.url] for t in issued)
+    finally:
+        if out:
+            handle.close()
+    if out:
+        click.echo(f"{len(issued)} tokens written to {out}.", err=True)
+
+
+@click.command("remind")
+@click.argument("slug")
+@with_appcontext
+def remind(slug: str) -> None:
+    """E-mail a reminder, with a new link, to the invited people who have not answered."""
+    from consult.surveys.campaigns.participation import reminder_count_shown
+    from consult.surveys.invitations.tasks import queue_reminders
+
+    found = campaign_or_fail(slug)
+    try:
+        queued = queue_reminders(found.id)
+    except services.CampaignError as error:
+        raise click.ClickException(str(error)) from error
+    if reminder_count_shown(queued.count, queued.eligible, found.min_group_size):
+        click.echo(f"{queued.count} reminders queued for sending.")
+    else:
+        click.echo(
+            "Reminders queued for sending (their number is not shown: it could tell who has answered)."
+        )
