@@ -91,6 +91,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "CONSULT_BASE_URL": base_url,
+        "CONSULT_BALLOT_KEY": os.environ.get("CONSULT_BALLOT_KEY"),
         "SESSION_COOKIE_SECURE": env_flag("CONSULT_SECURE_COOKIES", base_url.startswith("https://")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

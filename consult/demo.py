@@ -52,6 +52,7 @@ def build_demo(respondents: int, seed: int = 2026):
     )
     invite_demo_staff(campaign, respondents)
     services.open_campaign(campaign)
+    campaign.interim_results = True
     q = campaign_spec(campaign)
     data = synthetic.generate(q, respondents, seed)
     storage.insert_responses(campaign.id, data.answers, data.profiles)

@@ -11,6 +11,9 @@ import re
 
 ADDRESS_AT_START = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]+)\s")
 TOKEN_IN_PATH = re.compile(r"/r/(?!open/)[A-Za-z0-9_-]{16,}")
+RESPONDENT_PATH = re.compile(r"^/r(?:/|$)")
+TIME_OF_DAY = re.compile(r"^\[(\d{1,2}/\w{3}/\d{4})[: ][^\]]*\]$")
+WERKZEUG_TIME = re.compile(r"\[(\d{1,2}/\w{3}/\d{4}) \d{2}:\d{2}:\d{2}\]")
 
 
 def redact_request_line(line: str) -> str:
@@ -23,6 +26,8 @@ class DropClientAddress(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         scrubbed = redact_request_line(ADDRESS_AT_START.sub("- ", message, count=1))
+        if '"GET /r' in scrubbed or '"POST /r' in scrubbed:
+            scrubbed = WERKZEUG_TIME.sub(r"[\1]", scrubbed)
         if scrubbed != message:
             record.msg, record.args = scrubbed, ()
         return True
@@ -42,7 +47,7 @@ def access_atoms(environ: dict, status: str, sent: int | None, seconds: float, n
     microseconds = int(seconds * 1_000_000)
     return {
         "h": "-",
-        "t": now,
+        "t": day_only(now) if RESPONDENT_PATH.match(environ.get("PATH_INFO", "")) else now,
         "r": redact_request_line(f"{method} {environ.get('RAW_URI', '')} {protocol}"),
         "s": status.split(None, 1)[0],
         "m": method,
@@ -56,6 +61,12 @@ def access_atoms(environ: dict, status: str, sent: int | None, seconds: float, n
         "M": microseconds // 1000,
         "L": f"{seconds:.6f}",
     }
+
+
+def day_only(logged_time: str) -> str:
+    """``[03/Dec/2026:20:12:15 +0000]`` -> ``[03/Dec/2026]``: respondents' requests carry no time finer than
+    the day, so the access log cannot order submissions (or match one with a ballot's admission)."""
+    return TIME_OF_DAY.sub(r"[\1]", logged_time)
 
 
 def gunicorn_logger_class():

@@ -7,13 +7,14 @@ from consult.gap.models import Assessment, AssessmentRevision, ExportJob, Import
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires.models import Dimension, DimensionOption, Item, Questionnaire, Section
-from consult.surveys.responses.models import Comment, Draft, Response
+from consult.surveys.responses.models import Ballot, Comment, Draft, Response
 
 __all__ = [
     "AnalysisRun",
     "Assessment",
     "AssessmentRevision",
     "AuditEvent",
+    "Ballot",
     "Campaign",
     "CharterVersion",
     "Comment",

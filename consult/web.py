@@ -63,19 +63,50 @@ def init_web(app: Flask) -> None:
     )
 
 
+DISABLED_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "bluetooth",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "document-domain",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "interest-cohort",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+)
+"""Browser features no page of Consult uses, refused to the pages and anything they might embed."""
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in DISABLED_FEATURES)
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
-    ("Permissions-Policy", "interest-cohort=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS_POLICY),
 )
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
 def security_headers(response: Response) -> Response:
-    """Add each header the view did not set itself (one pass over the headers: this runs on every request)."""
+    """Add each header the view did not set itself (one pass over the headers: this runs on every request).
+    HSTS only when the site is served over HTTPS (``CONSULT_BASE_URL``): over plain HTTP browsers ignore it,
+    and a development server must not pin ``localhost`` to HTTPS."""
     present = {name.lower() for name, _ in response.headers}
-    missing = [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
+    wanted = (*SECURITY_HEADERS, HSTS) if serves_https() else SECURITY_HEADERS
+    missing = [(name, value) for name, value in wanted if name.lower() not in present]
     if request.endpoint == "static":
         cache_if_versioned(response)
     elif "cache-control" not in present and request.endpoint:
@@ -83,6 +114,10 @@ def security_headers(response: Response) -> Response:
     for name, value in missing:
         response.headers.add(name, value)
     return response
+
+
+def serves_https() -> bool:
+    return str(current_app.config.get("CONSULT_BASE_URL", "")).lower().startswith("https://")
 
 
 STATIC_MAX_AGE = 365 * 24 * 3600

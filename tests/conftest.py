@@ -20,7 +20,7 @@ import redis
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
 from consult import create_app
@@ -157,6 +157,32 @@ def redis_url() -> str:
     return REDIS_TEST_URL
 
 
+def admit_ballots(campaign_id: int | None = None) -> int:
+    """Admit every pending ballot (of one campaign, or of all), as closing would: the responses and comments
+    they hold become rows. Flushes; the caller's transaction decides."""
+    from consult.surveys.responses import ballots
+    from consult.surveys.responses.models import Ballot
+
+    ids = (
+        [campaign_id]
+        if campaign_id is not None
+        else _db.session.scalars(select(Ballot.campaign_id).distinct())
+    )
+    admitted = sum(ballots.admit(found) for found in list(ids))
+    _db.session.flush()
+    return admitted
+
+
+def draft_data(token: str) -> dict | None:
+    """The answers a token's draft holds, opened with the key only the token gives."""
+    from consult.surveys.invitations.tokens import token_hash
+    from consult.surveys.responses.models import Draft
+    from consult.surveys.responses.sealing import DRAFT, draft_key, unseal
+
+    sealed = _db.session.scalar(select(Draft.sealed).where(Draft.token_hash == token_hash(token)))
+    return None if sealed is None else unseal(draft_key(token), sealed, DRAFT)
+
+
 def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "the page has no CSRF token"
@@ -246,8 +272,14 @@ def small_questionnaire(
 def make_campaign(db):
     from consult.surveys.campaigns import services
 
-    def factory(q: spec.Questionnaire | None = None, status: str = "draft", title: str | None = None):
+    def factory(
+        q: spec.Questionnaire | None = None,
+        status: str = "draft",
+        title: str | None = None,
+        interim_results: bool = True,
+    ):
         campaign = services.create_campaign(q or small_questionnaire(), title=title)
+        campaign.interim_results = interim_results
         if status in ("open", "closed"):
             services.open_campaign(campaign)
         if status == "closed":

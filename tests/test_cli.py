@@ -71,7 +71,16 @@ def campaign(env, tmp_path_factory) -> str:
         )
     )
     slug = succeeded(
-        consult(env, "campaign", "create", "--template", "charter-2023", "--title", "CLI survey")
+        consult(
+            env,
+            "campaign",
+            "create",
+            "--template",
+            "charter-2023",
+            "--title",
+            "CLI survey",
+            "--interim-results",
+        )
     ).strip()
     succeeded(consult(env, "campaign", "open", slug))
     data = synthetic.generate(load_template("charter-2023"), RESPONDENTS, seed=5)

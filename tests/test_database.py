@@ -21,11 +21,12 @@ from consult.surveys.invitations import links
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.respond import statements as sql
-from consult.surveys.responses.models import Draft, Response
+from consult.surveys.responses.models import Ballot, Draft
 from tests.conftest import (
     PG_ADMIN_URL,
     TEST_DATABASE,
     csrf_from,
+    draft_data,
     make_app,
     small_questionnaire,
     upgrade_schema,
@@ -61,9 +62,15 @@ def same_as_sqlalchemy() -> None:
     assert Precompiled(sql.find_invitation()).first({"hashed": b"\0" * 32}) is None
     dialect = _db.session.get_bind().dialect.name
     save = Precompiled(sql.save_invited_draft(dialect))
-    values = {"hashed": hashed, "of_campaign": campaign_id, "data": {"step": 2}, "saved_on": date.today()}
+    values = {
+        "hashed": hashed,
+        "of_campaign": campaign_id,
+        "sealed": b"sealed bytes",
+        "saved_on": date.today(),
+    }
     assert save.rowcount(values) == 1
-    assert _db.session.scalar(select(Draft.data).where(Draft.token_hash == hashed)) == {"step": 2}
+    saved = _db.session.execute(select(Draft.sealed, Draft.data).where(Draft.token_hash == hashed)).one()
+    assert tuple(saved) == (b"sealed bytes", None)
     _db.session.execute(Invitation.__table__.update().values(used=True))
     assert save.rowcount(values) == 0
 
@@ -85,7 +92,7 @@ def test_a_whole_questionnaire_on_the_embedded_sqlite(sqlite_app):
     assert response.status_code == 303
     review = client.get(f"/r/{token}/step/4").get_data(as_text=True)
     assert client.post(f"/r/{token}/submit", data={"csrf_token": csrf_from(review)}).status_code == 303
-    assert _db.session.scalar(select(func.count()).select_from(Response)) == 1
+    assert _db.session.scalar(select(func.count()).select_from(Ballot)) == 1
     assert _db.session.scalar(select(func.count()).select_from(Draft)) == 0
 
 
@@ -116,9 +123,7 @@ def test_respondent_pages_ride_out_connections_cut_by_the_database(live_app):
     assert saved.status_code == 303
     assert client.get("/healthz").status_code == 200
     with live_app.app_context():
-        assert _db.session.scalar(select(Draft.data).where(Draft.token_hash == token_hash(token)))[
-            "answers"
-        ] == {"P01.1": 4}
+        assert draft_data(token)["answers"] == {"P01.1": 4}
 
 
 def test_a_submission_rides_out_connections_cut_by_the_database(live_app):

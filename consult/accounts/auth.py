@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -31,9 +31,24 @@ def _refresh_session() -> None:
         session.permanent = True
 
 
+KEPT_ACROSS_SIGN_IN = ("lang",)
+
+
+def start_new_session() -> None:
+    """Empty the session but for the language, on sign-in and sign-out: nothing set before (above all
+    Flask-WTF's CSRF secret, which a page of the site may have shown to someone else) outlives the change of
+    user. The next form drawn gets a new CSRF token."""
+    kept = {key: session[key] for key in KEPT_ACROSS_SIGN_IN if key in session}
+    permanent = session.permanent
+    session.clear()
+    session.update(kept)
+    session.permanent = permanent
+    g.pop("csrf_token", None)
+
+
 @login.user_loader
 def load_user(user_id: str) -> User | None:
-    """Sessions carry ``id:session_version``: changing a password or disabling a user ends their sessions."""
+    """Sessions carry ``id:session_version``: signing out, a new password or disabling a user ends them."""
     identifier, _, version = user_id.partition(":")
     if not identifier.isdigit() or not version.isdigit():
         return None

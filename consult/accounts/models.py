@@ -25,7 +25,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     active: Mapped[bool] = mapped_column(default=True)
-    session_version: Mapped[int] = mapped_column(default=0)
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -34,7 +34,7 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """The session names the user and their session version: a password change ends them."""
+        """The session names the user and their session version: signing out or a new password ends them."""
         return f"{self.id}:{self.session_version}"
 
 

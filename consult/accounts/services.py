@@ -69,14 +69,21 @@ def set_password(user: User, password: str, actor: User | None = None) -> None:
     if problem:
         raise AccountError(f"password refused: {problem}")
     user.password_hash = hash_password(password, current_app.config.get("PASSWORD_HASH_COST", "standard"))
-    user.session_version += 1
+    end_sessions(user)
     record(actor, "user.password", user.email)
 
 
 def set_active(user: User, active: bool, actor: User | None) -> None:
     user.active = active
-    user.session_version += 1
+    end_sessions(user)
     record(actor, "user.enable" if active else "user.disable", user.email)
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie issued to the user so far stops working: the cookies name the old version (see
+    ``auth.load_user``), and a cookie copied before is refused by the server, not just forgotten by the
+    browser."""
+    user.session_version += 1
 
 
 def record(actor: User | None, action: str, target: str = "", **detail: Any) -> AuditEvent:

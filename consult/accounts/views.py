@@ -1,24 +1,42 @@
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from consult.accounts import services
-from consult.accounts.auth import admin_required
+from consult.accounts.auth import admin_required, start_new_session
 from consult.accounts.forms import LoginForm, PasswordResetForm, UserForm
 from consult.accounts.models import AuditEvent, User
 from consult.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
+URL_STRIPPED = re.compile(r"[\t\n\r]")
+URL_EDGES = "".join(map(chr, range(0x21)))
+"""What the WHATWG URL parser removes: tabs and newlines anywhere, C0 controls and spaces at either end."""
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
 
 def safe_next(target: str | None) -> str:
-    """Only a path of this site: browsers read "//host" and "/\\host" as another site."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target:
-        return target
-    return url_for("home.dashboard")
+    """The page to go to after signing in: ``target`` if it is a path of this site, else the dashboard."""
+    return local_path(target or "") or url_for("home.dashboard")
+
+
+def local_path(target: str) -> str | None:
+    """``target`` as a browser reads it, if that is a path of this site. Browsers drop tabs and newlines
+    anywhere and control characters and spaces at the ends, and read a backslash as a slash: "/\\t/host",
+    "\\/\\/host" and " //host" all lead to another site. The check is made on what the browser will read, and
+    that is what is returned; a path holding any other control character is refused."""
+    path = URL_STRIPPED.sub("", target).strip(URL_EDGES).replace("\\", "/")
+    if not path.startswith("/") or path.startswith("//") or CONTROL.search(path):
+        return None
+    parts = urlsplit(path)
+    return path if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -29,6 +47,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
+            start_new_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(_("The e-mail address or the password is wrong."))
@@ -37,7 +56,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Signing out ends the session on the server too: a copy of the cookie no longer signs anyone in."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
+    start_new_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))
 

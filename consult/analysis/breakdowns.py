@@ -2,7 +2,8 @@
 
 The tables are summed once per set of dimensions (:class:`DimensionMargins`); a group is then one index into
 them. A breakdown lists its groups in option order ("not stated" is never a group); a suppressed group carries
-only its code. Tests use the unsuppressed groups that have respondents.
+only its code. A group's mean and favourable share pool its answers to the section's released items, as the
+section's do. Tests use the unsuppressed groups that have respondents.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from consult.analysis.counts import CountTables, score_grid
+from consult.analysis.counts import CountTables
 from consult.analysis.disclosure import suppress_release
 from consult.analysis.disclosurecheck import Suppression
 from consult.analysis.ranktests import RankTest, rank_test
@@ -54,18 +55,19 @@ class SectionView:
     answers: int
 
     items: slice = field(init=False)
-    values: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.items = self.q.section_slices()[self.s]
-        self.values = score_grid(len(self.q.sections[self.s].items), self.q.scale.points).values
 
-    def pooled(self, item_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Favourable answers and answers over the section's released items, from keyed item counts (groups x
-        items x points + 2), for every group at once."""
+    def pooled(self, item_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Favourable answers, answers and the sum of the answers over the section's released items, from
+        keyed item counts (groups x items x points + 2), for every group at once."""
+        points = self.q.scale.points
         counts = item_counts[..., self.items, :][..., self.released_items, :].sum(axis=-2)
-        favourable = [value for value in self.q.scale.favourable if 1 <= value <= self.q.scale.points]
-        return counts[..., favourable].sum(axis=-1), counts[..., 1 : self.q.scale.points + 1].sum(axis=-1)
+        favourable = [value for value in self.q.scale.favourable if 1 <= value <= points]
+        answered = counts[..., 1 : points + 1]
+        sums = answered @ np.arange(1, points + 1)
+        return counts[..., favourable].sum(axis=-1), answered.sum(axis=-1), sums
 
 
 @dataclass(frozen=True)
@@ -117,11 +119,16 @@ class Breakdowns:
         return ":".join(self.q.dimensions[d].code for d in dimensions)
 
     def breakdown(self, section: SectionView, dimensions: tuple[int, ...]) -> Breakdown:
-        """Groups in option order; tests on the unsuppressed groups that have respondents."""
+        """Groups in option order; tests on the unsuppressed groups that have respondents.
+
+        The rank tests run on the respondents' section scores (which may include a suppressed item's
+        answers): that is safe because only their statistic, p and effect size are released, over groups of
+        at least k respondents, and no count or sum can be recovered from them.
+        """
         margins = self.margins(dimensions)
         scores = margins.scores[section.s]
-        respondents, score_sums = scores.sum(axis=-1), scores @ section.values
-        liked, answers = section.pooled(margins.items)
+        respondents = scores.sum(axis=-1)
+        liked, answers, sums = section.pooled(margins.items)
         options = [range(1, len(self.q.dimensions[d].options) + 1) for d in dimensions]
         groups, tested, pooled, equity = [], [], [], []
         for group in itertools.product(*options):
@@ -130,7 +137,7 @@ class Breakdowns:
                 groups.append({"code": code, "suppressed": True})
                 continue
             n, counts = int(respondents[group]), (int(liked[group]), int(answers[group]))
-            groups.append(_group_json(code, n, float(score_sums[group]), *counts))
+            groups.append(_group_json(code, n, int(sums[group]), *counts))
             if n > 0:
                 tested.append(scores[group])
                 pooled.append(counts)
@@ -151,11 +158,12 @@ class Breakdowns:
         return suppression.cell(dimensions, combination)
 
 
-def _group_json(code: str, n: int, score_sum: float, liked: int, answers: int) -> dict:
+def _group_json(code: str, n: int, total: int, liked: int, answers: int) -> dict:
+    """A group's figures; its mean and favourable share pool its answers (``total`` is their sum)."""
     return {
         "code": code,
         "n": n,
-        "mean": score_sum / n if n else None,
+        "mean": total / answers if answers else None,
         "favourable": liked / answers if answers else None,
         "suppressed": False,
     }

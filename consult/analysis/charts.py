@@ -65,6 +65,7 @@ __all__ = [
     "legend_columns",
     "one_way_keys",
     "render",
+    "safe_entry_name",
     "section_figures",
     "text_colour",
     "two_way_keys",
@@ -286,6 +287,25 @@ def section_figures(
     return figures
 
 
+SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*")
+"""A folder or file name in a ZIP: a safe code (spec.ITEM_CODE_PATTERN), or a file name such as ``a.png``."""
+
+
+def safe_entry_name(name: str) -> str:
+    """``name`` when each of its '/'-separated parts is a safe name: never empty, ``..``, hidden, or holding
+    a backslash, so that unpacking the ZIP writes only inside its folder; ValueError otherwise."""
+    if not all(SAFE_NAME.fullmatch(part) for part in name.split("/")):
+        raise ValueError(f"unsafe ZIP entry name {name!r}")
+    return name
+
+
+def section_folder(code: object) -> str:
+    """The folder of a section's charts: its code, or for a code that is no safe name (stored before codes
+    were checked), the code with every other character replaced by '_' after a leading '_'."""
+    text = str(code)
+    return text if SAFE_NAME.fullmatch(text) else "_" + re.sub(r"[^A-Za-z0-9_-]", "_", text)
+
+
 def charts_zip(
     results: Mapping[str, Any], scale_labels: Sequence[str], dimensions: DimensionLabels, language: str
 ) -> bytes:
@@ -295,8 +315,10 @@ def charts_zip(
     for section in results.get("sections", []):
         if section.get("suppressed"):
             continue
-        folder = re.sub(r"[^A-Za-z0-9._-]", "_", str(section["code"]))
+        folder = section_folder(section["code"])
         figures = section_figures(section, scale_labels, dimensions, language, min_group_size)
         for name, figure in figures.items():
-            entries.update({f"{folder}/{name}.{fmt}": render(figure, fmt) for fmt in FORMATS})
+            entries.update(
+                {safe_entry_name(f"{folder}/{name}.{fmt}"): render(figure, fmt) for fmt in FORMATS}
+            )
     return deterministic_zip(sorted(entries.items()))

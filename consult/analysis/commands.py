@@ -8,6 +8,7 @@ import click
 from flask import current_app
 
 from consult.analysis.models import AnalysisRun, RunStatus
+from consult.analysis.services import AnalysisRefused
 from consult.analysis.tasks import start_analysis
 from consult.celery_app import is_eager
 from consult.extensions import db
@@ -20,13 +21,16 @@ def run_analysis(campaign: Campaign, wait: bool, timeout: float = 3600) -> Analy
     """Start a run; with ``wait``, show its progress on stderr until it ends. A failed run exits non-zero."""
     if is_eager(current_app):
         click.echo(f"Analysing {campaign.slug} in this process (no task queue is configured)...", err=True)
-    run = start_analysis(campaign, trigger="cli")
+    try:
+        run = start_analysis(campaign, trigger="cli")
+    except AnalysisRefused as error:
+        raise click.ClickException(str(error)) from error
     if wait and run.status not in (RunStatus.DONE, RunStatus.FAILED):
         run = wait_for_run(run.id, timeout)
     if run.status == RunStatus.FAILED:
         raise click.ClickException(f"analysis {run.id} failed: {run.error}")
     if run.status == RunStatus.DONE:
-        click.echo(f"Analysis {run.id} done: {run.responses} responses.")
+        click.echo(f"Analysis {run.id} done: {responses_said(campaign, run.responses)}.")
     else:
         click.echo(f"Analysis {run.id} started on the workers ({run.partitions_total} partitions).")
     return run
@@ -47,3 +51,9 @@ def wait_for_run(run_id: int, timeout: float) -> AnalysisRun:
                 raise click.ClickException(f"analysis {run_id} still running after {timeout:.0f} s")
             db.session.rollback()
             time.sleep(POLL_SECONDS)
+
+
+def responses_said(campaign: Campaign, responses: int | None) -> str:
+    if responses is not None and 0 < responses < campaign.min_group_size:
+        return f"fewer than {campaign.min_group_size} responses"
+    return f"{responses} responses"

@@ -1,5 +1,8 @@
 """Disclosure control (design.md, principle 3): small-group suppression, complementary suppression, comments.
 
+Comments are released by :func:`comments_releasable`; their contact details are redacted by
+:mod:`consult.analysis.redaction`.
+
 A *breakdown* is a parent figure shown with its children (a dimension's groups under the total; a row or
 column of a two-way table under its margin). Children are never shown for respondents who did not state the
 dimension, so those respondents form a hidden child of every breakdown. The rule for a breakdown whose parent
@@ -19,7 +22,6 @@ otherwise no set of them can be that small.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -115,24 +117,3 @@ def _one_way(counts: np.ndarray, k: int) -> set[int]:
 def comments_releasable(section_n: int, threshold: int) -> bool:
     """Free-text comments of a section are shown only when it has at least ``threshold`` respondents."""
     return section_n >= threshold
-
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(
-    r"""
-    (?<![\w+])
-    (?:
-        \+\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){6,12}     # international: +33 6 12 34 56 78
-      | \(\d{2,4}\)[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4}){1,2}         # (555) 123-4567
-      | 0\d(?:[\s.-]?\d{2}){4}                                  # French: 06.12.34.56.78
-      | \d{3}[\s.-]\d{3}[\s.-]\d{4}                             # 555-123-4567
-    )
-    (?!\w)
-    """,
-    re.VERBOSE,
-)
-
-
-def redact(text: str) -> str:
-    """Replace e-mail addresses and phone numbers with "[redacted]"."""
-    return _PHONE.sub("[redacted]", _EMAIL.sub("[redacted]", text))

@@ -48,12 +48,24 @@ class PrincipleRow:
 
 @dataclass(frozen=True)
 class Participation:
+    """Responses and invitations; 1..k-1 responses are not shown (``suppressed``), nor is their rate."""
+
     responses: int
     invitations: int
+    min_group_size: int = 3
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.responses < self.min_group_size
 
     @property
     def rate(self) -> float | None:
-        return self.responses / self.invitations if self.invitations else None
+        return self.responses / self.invitations if self.invitations and not self.suppressed else None
+
+
+def min_group_size(campaign: Campaign) -> int:
+    """The campaign's k, never below 3 (as in the results)."""
+    return max(3, int(campaign.min_group_size or 0))
 
 
 def participation(campaign: Campaign) -> Participation:
@@ -63,7 +75,7 @@ def participation(campaign: Campaign) -> Participation:
     invitations = db.session.scalar(
         select(func.count()).select_from(Invitation).where(Invitation.campaign_id == campaign.id)
     )
-    return Participation(responses or 0, invitations or 0)
+    return Participation(responses or 0, invitations or 0, min_group_size(campaign))
 
 
 def section_figures(results: Mapping[str, Any] | None, code: str) -> dict[str, Any] | None:
@@ -174,7 +186,8 @@ def _two_way_table(figures: Mapping[str, Any], key: str, dims: charts.DimensionL
 def releasable_comments(campaign: Campaign, section_code: str, respondents: int | None) -> list[str] | None:
     """The section's comments, redacted and in alphabetical order (never the order they were written in),
     without any demographics; None while the section has fewer respondents than the campaign's threshold."""
-    from consult.analysis.disclosure import comments_releasable, redact
+    from consult.analysis.disclosure import comments_releasable
+    from consult.analysis.redaction import redact
 
     if not comments_releasable(respondents or 0, campaign.comment_min_responses):
         return None

@@ -5,9 +5,15 @@ Disclosure choices, on top of the group suppression of :mod:`consult.analysis.di
 * a section with 1..k-1 respondents (for instance in a campaign of fewer than k) is suppressed whole: it
   carries ``"suppressed": true``, its figures are None, its items and groups carry only their codes, and it
   gets no rating; a section nobody answered shows n = 0;
-* an item answered by 1..k-1 respondents carries only its code and ``"suppressed": true``, and the section's
-  pooled favourable share (and every group's) counts only the answers to the other items, so that it cannot be
-  recovered by subtraction; when no item is suppressed it pools all the section's answers.
+* figures are closed under differencing (design.md, principle 3): a section's mean and favourable share (and
+  every group's) pool the answers to its released items, so each derives from the items' figures (mean x
+  answers is the sum of the items' sums) and no difference of released figures isolates the answers of the
+  respondents who skipped an item or answered "don't know";
+* an item answered by 1..k-1 respondents carries only its code and ``"suppressed": true`` and is left out of
+  its section's pooled figures, in the total and in every group, so that it cannot be recovered by
+  subtraction; when no item is suppressed they pool all the section's answers;
+* Cronbach's alpha needs at least k complete respondents; a campaign of 1..k-1 respondents does not give
+  their number: ``campaign.responses`` is None and ``campaign.responses_suppressed`` true.
 
 ``p_adjusted`` adjusts, by Benjamini-Hochberg, every test of the export together: the rank test of every
 breakdown and the test of every one-way group against the rest of its section (which the rating uses); the
@@ -48,11 +54,13 @@ def build_results(
         _rate(section, builder, s, campaign, q)
         if previous is not None:
             section["change"] = change(section, q, previous, crosswalk)
+    hidden = 0 < tables.total < k
     return {
         "campaign": {
             "slug": campaign.get("slug"),
             "title": label(campaign.get("title"), language),
-            "responses": tables.total,
+            "responses": None if hidden else tables.total,
+            "responses_suppressed": hidden,
             "min_group_size": k,
             "charter": q.charter,
         },
@@ -99,7 +107,7 @@ class _Builder:
             "favourable_count": stats.favourable_count,
             "answers": stats.answers,
             "alpha": cronbach_alpha(
-                int(self.tables.alpha_n[s]), self.tables.alpha_sums[s], self.tables.alpha_cross[s]
+                int(self.tables.alpha_n[s]), self.tables.alpha_sums[s], self.tables.alpha_cross[s], self.k
             ),
             "suppressed": False,
         }

@@ -23,7 +23,7 @@ from consult.analysis.results import build_results
 from consult.charter.reference import crosswalk
 from consult.extensions import db
 from consult.gap.models import final_ratings
-from consult.surveys.campaigns.models import Campaign
+from consult.surveys.campaigns.models import Campaign, CampaignStatus
 from consult.surveys.questionnaires import spec
 from consult.surveys.questionnaires.convert import campaign_spec
 from consult.surveys.questionnaires.models import Dimension as DimensionRow
@@ -63,7 +63,22 @@ def partition_filter(campaign_id: int, partition: int, partitions: int) -> tuple
     return (Response.campaign_id == campaign_id, Response.id.between(low, high))
 
 
+class AnalysisRefused(ValueError):
+    """No figures may be made of this campaign now, with the reason for the person who asked."""
+
+
+def check_results_allowed(campaign: Campaign) -> None:
+    """Results exist once a campaign closes; while it is open, only if HR turned on interim results."""
+    if campaign.status == CampaignStatus.DRAFT:
+        raise AnalysisRefused("a draft campaign has no responses to analyse")
+    if campaign.status == CampaignStatus.OPEN and not campaign.interim_results:
+        raise AnalysisRefused(
+            "results exist once the campaign closes (interim results are off for this campaign)"
+        )
+
+
 def create_run(campaign: Campaign, trigger: str = "manual") -> AnalysisRun:
+    check_results_allowed(campaign)
     partitions = current_app.config["ANALYSIS_PARTITIONS"]
     forget_other_partitioning(campaign.id, partitions)
     run = AnalysisRun(campaign_id=campaign.id, trigger=trigger, partitions_total=partitions)

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import special
 from scipy import stats as scipy_stats
 
-from consult.analysis.counts import CountTables, score_grid
+from consult.analysis.counts import CountTables
 from consult.surveys.questionnaires.spec import Questionnaire
 
 Z95 = float(scipy_stats.norm.ppf(0.975))
@@ -109,25 +109,34 @@ def _mean_sd(counts: np.ndarray) -> tuple[float | None, float | None]:
 
 def favourable_answers(item_counts: np.ndarray, favourable: Sequence[int]) -> tuple[int, int]:
     """(favourable answers, answers) pooled over the items of ``item_counts`` (items x points + 2)."""
+    liked, answers, _ = pooled_answers(item_counts, favourable)
+    return liked, answers
+
+
+def pooled_answers(item_counts: np.ndarray, favourable: Sequence[int]) -> tuple[int, int, int]:
+    """(favourable answers, answers, sum of the answers) pooled over the items of ``item_counts``."""
     points = item_counts.shape[-1] - 2
-    answered = item_counts[..., 1 : points + 1]
-    liked = sum(int(answered[..., value - 1].sum()) for value in favourable if 1 <= value <= points)
-    return liked, int(answered.sum())
+    answered = item_counts[..., 1 : points + 1].reshape(-1, points).sum(axis=0)
+    liked = sum(int(answered[value - 1]) for value in favourable if 1 <= value <= points)
+    return liked, int(answered.sum()), int(answered @ np.arange(1, points + 1))
 
 
 def section_stats(q: Questionnaire, group: Margins, s: int, pooled: np.ndarray | None = None) -> SectionStats:
-    """Figures of section ``s`` over the respondents of ``group``; the favourable share pools the answers to
-    the section's items selected by ``pooled`` (all of them when None)."""
+    """Figures of section ``s`` over the respondents of ``group``.
+
+    The mean and the favourable share pool the answers to the section's items selected by ``pooled`` (all
+    of them when None), so that both derive from the released items' figures: mean x answers is the sum of
+    the items' sums, and no difference of released figures isolates the answers of those who skipped an
+    item. ``n`` counts the respondents with at least one answer in the section (from the score counts).
+    """
     item_counts = group.item_counts[q.section_slices()[s]]
     if pooled is not None:
         item_counts = item_counts[pooled]
-    scores = group.score_counts[s]
-    n = int(scores.sum())
-    grid = score_grid(len(q.sections[s].items), q.scale.points)
-    liked, answers = favourable_answers(item_counts, q.scale.favourable)
+    n = int(group.score_counts[s].sum())
+    liked, answers, total = pooled_answers(item_counts, q.scale.favourable)
     return SectionStats(
         n,
-        float(scores @ grid.values) / n if n else None,
+        total / answers if answers else None,
         liked / answers if answers else None,
         wilson_interval(liked, answers),
         liked,
@@ -135,14 +144,15 @@ def section_stats(q: Questionnaire, group: Margins, s: int, pooled: np.ndarray |
     )
 
 
-def cronbach_alpha(n: int, sums: np.ndarray, cross: np.ndarray) -> float | None:
+def cronbach_alpha(n: int, sums: np.ndarray, cross: np.ndarray, minimum: int = 3) -> float | None:
     """Cronbach's alpha from the number of complete respondents, their item sums and cross-product sums.
 
     Computed from exact integers: n * cross - sums sums' is (n (n - 1)) times the covariance matrix. None
-    under 2 items, under 3 respondents, or when the total score does not vary.
+    under 2 items, under ``minimum`` complete respondents (the campaign's k; never under 3), or when the total
+    score does not vary.
     """
     k = len(sums)
-    if k < 2 or n < 3:
+    if k < 2 or n < max(3, minimum):
         return None
     sums = [int(value) for value in sums]
     scaled = [[n * int(cross[i][j]) - sums[i] * sums[j] for j in range(k)] for i in range(k)]

@@ -93,8 +93,9 @@ def start_analysis(campaign: Campaign, trigger: str = "manual") -> AnalysisRun:
 
 @shared_task
 def refresh_open_campaigns() -> int:
-    """Beat: refresh the figures of open campaigns that received responses (changed partitions only)."""
-    campaigns = db.session.scalars(select(Campaign).where(Campaign.status == CampaignStatus.OPEN)).all()
+    """Beat: refresh the interim figures of open campaigns with newly admitted responses."""
+    interim = (Campaign.status == CampaignStatus.OPEN) & Campaign.interim_results.is_(True)
+    campaigns = db.session.scalars(select(Campaign).where(interim)).all()
     started = 0
     for campaign in campaigns:
         services.abandon_stale_runs(campaign.id)

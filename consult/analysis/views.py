@@ -46,7 +46,7 @@ RATING_CLASSES = {"++": "rating-pp", "+/-": "rating-pm", "-/+": "rating-mp", "--
 
 @bp.app_template_global()
 def safe_html(text: str | None) -> Markup:
-    return Markup(clean_html(text or ""))
+    return Markup(clean_html(text or ""))  # nosec B704 # sanitised by clean_html (allowed tags only)
 
 
 @bp.app_template_global()

@@ -7,6 +7,8 @@ from flask.cli import with_appcontext
 
 from consult.extensions import db
 
+ERRORS_SHOWN = 5
+
 
 @click.group()
 def gap() -> None:
@@ -29,15 +31,16 @@ def import_table(slug: str, source: Path, purpose: str) -> None:
     """Import a gap-analysis table (tab-separated, as working groups exchange it). All or nothing."""
     from consult.gap.services import AssessmentError, import_gap
     from consult.gap.tsv import GapFormatError
-    from consult.surveys.campaigns.commands import campaign_or_fail
+    from consult.surveys.campaigns.commands import campaign_or_fail, read_file
 
     campaign = campaign_or_fail(slug)
     try:
-        report = import_gap(campaign.id, source.read_bytes(), source.name, purpose, None)
+        report = import_gap(campaign.id, read_file(source), source.name, purpose, None)
     except GapFormatError as error:
         db.session.rollback()
-        lines = "\n".join(f"  line {line}: {reason}" for line, reason in error.errors)
-        raise click.ClickException(f"{source} was not imported (nothing was changed):\n{lines}") from error
+        raise click.ClickException(
+            f"{source} was not imported (nothing was changed):\n{shown_errors(error.errors)}"
+        ) from error
     except AssessmentError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
@@ -48,3 +51,11 @@ def import_table(slug: str, source: Path, purpose: str) -> None:
         )
     else:
         click.echo(f"Imported {report.rows} principles into {slug}: {', '.join(report.sections)}.")
+
+
+def shown_errors(errors: list[tuple[int, str]]) -> str:
+    """The first ERRORS_SHOWN problems, one a line, then how many more (a binary file has one per line)."""
+    lines = [f"  line {line}: {reason}" for line, reason in errors[:ERRORS_SHOWN]]
+    if len(errors) > ERRORS_SHOWN:
+        lines.append(f"  (and {len(errors) - ERRORS_SHOWN} more problems)")
+    return "\n".join(lines)

@@ -20,6 +20,7 @@ from consult.analysis import charts
 from consult.analysis.services import latest_results
 from consult.charter.reference import principle
 from consult.extensions import db
+from consult.gap.cells import neutralised
 from consult.gap.documents import gap_report_html, gap_report_pdf, gap_xlsx
 from consult.gap.models import ExportJob, final_ratings
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
@@ -81,7 +82,8 @@ RESULTS_CSV_COLUMNS = (*CSV_KEYS, *CSV_FIGURES, *CSV_INTERVAL, *CSV_TEST, *CSV_S
 code ``option`` or ``option:option``). Figures as in design.md ("Results"); ``change`` is the favourable
 share minus the previous campaign's, ``change_p`` its two-proportion test. A suppressed section, item or
 group has its codes, ``suppressed`` = true and no figure. Numbers are written in full precision, an absent
-figure as an empty cell."""
+figure as an empty cell. Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return has a
+single quote in front, so that no spreadsheet runs it as a formula: the ratings read ``'++`` .. ``'--``."""
 
 
 def export_csv(campaign: Campaign, language: str) -> Document:
@@ -131,10 +133,13 @@ def csv_figures(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def csv_value(value: Any) -> str:
+    """A figure in full precision; text as a spreadsheet will show it, never as a formula (see ``cells``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralised(value)
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -304,7 +309,7 @@ def export_charts(campaign: Campaign, language: str) -> Document:
     for done, section in enumerate(sections, start=1):
         one = charts.charts_zip({**results, "sections": [section]}, labels, dims, language)
         with zipfile.ZipFile(io.BytesIO(one)) as archive:
-            entries.update({name: archive.read(name) for name in archive.namelist()})
+            entries.update({charts.safe_entry_name(name): archive.read(name) for name in archive.namelist()})
         report_progress(done, len(sections))
     content = charts.deterministic_zip(sorted(entries.items()))
     return Document(content, f"{campaign.slug}-charts.zip", "application/zip")

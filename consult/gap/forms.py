@@ -8,6 +8,10 @@ from wtforms.validators import Length, Optional, Regexp
 
 from consult.gap.services import MAX_JUSTIFICATION, MAX_TEXT
 from consult.gap.tsv import format_rating
+from consult.textcheck import clean_multiline
+
+LINES = [clean_multiline]
+"""Filters of the texts: control characters but tabs and line breaks are dropped (nobody can see them)."""
 
 RATING_MEANINGS = {
     "++": _l("fully implemented"),
@@ -32,10 +36,14 @@ JOB_FORMATS = ("tsv", "xlsx", "html", "pdf", "charts", "csv", "json")
 
 class AssessmentForm(FlaskForm):
     final_rating = RadioField(_l("Final rating"), choices=rating_choices(), default="", validate_choice=True)
-    justification = TextAreaField(_l("Justification"), validators=[Length(max=MAX_JUSTIFICATION)])
-    gap_html = TextAreaField(_l("GAP / Implementation impediments"), validators=[Length(max=MAX_TEXT)])
+    justification = TextAreaField(
+        _l("Justification"), validators=[Length(max=MAX_JUSTIFICATION)], filters=LINES
+    )
+    gap_html = TextAreaField(
+        _l("GAP / Implementation impediments"), validators=[Length(max=MAX_TEXT)], filters=LINES
+    )
     initiatives_html = TextAreaField(
-        _l("Initiatives undertaken / new proposals"), validators=[Length(max=MAX_TEXT)]
+        _l("Initiatives undertaken / new proposals"), validators=[Length(max=MAX_TEXT)], filters=LINES
     )
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 

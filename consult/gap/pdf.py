@@ -25,6 +25,7 @@ from consult.gap.summary import (
     pillars,
     principle_entries,
     rating_label,
+    responses_said,
     words,
 )
 from consult.gap.tsv import GapRow, Spelling
@@ -157,7 +158,7 @@ def _write_summary(
     pages.new_page()
     pages.text(said["title"], size=20, fontweight="bold", after=0.1)
     pages.text(localised(campaign.get("title"), language), size=12)
-    pages.text(said["responses"].format(n=campaign.get("responses", 0)), size=10, color=GREY, after=0.3)
+    pages.text(responses_said(campaign, language), size=10, color=GREY, after=0.3)
     for pillar, members in grouped:
         pages.text(pillar, size=11.5, fontweight="bold", after=0.08)
         for entry in members:

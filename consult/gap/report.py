@@ -22,6 +22,7 @@ from consult.gap.summary import (
     pillars,
     principle_entries,
     rating_label,
+    responses_said,
     words,
 )
 from consult.gap.tsv import GapRow, Spelling
@@ -52,7 +53,7 @@ def gap_report_html(
         "words": words(language),
         "colours": RATING_COLOURS,
         "campaign_title": localised(campaign.get("title"), language),
-        "responses": words(language)["responses"].format(n=campaign.get("responses", 0)),
+        "responses": responses_said(campaign, language),
         "pillars": [
             {
                 "title": title,
@@ -78,8 +79,8 @@ def _entry_view(
         "uncertain": entry.uncertain,
         "figures": key_figures(entry.section, language),
         "reason": entry.reason,
-        "gap_html": Markup(clean_html(entry.gap_html)),
-        "initiatives_html": Markup(clean_html(entry.initiatives_html)),
+        "gap_html": Markup(clean_html(entry.gap_html)),  # nosec B704 # sanitised (allowed tags only)
+        "initiatives_html": Markup(clean_html(entry.initiatives_html)),  # nosec B704 # sanitised
         "charts": _chart_images(entry, charts, language),
     }
 

@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from consult.textcheck import clean_text
+
 ALLOWED_TAGS = frozenset({"p", "b", "i", "strong", "em", "ul", "ol", "li", "a", "br"})
 ALLOWED_ATTRIBUTES = {"*": set(), "a": {"href", "title"}, "ul": {"style"}, "ol": {"style"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -46,7 +48,9 @@ def _nh3_clean(text: str) -> str:
 
 
 def clean_html(text: str) -> str:
-    """The text with only the allowed markup; safe input is returned exactly as given."""
+    """The text with only the allowed markup and no control character; safe input is returned exactly as
+    given."""
+    text = clean_text(text)
     cleaned = _nh3_clean(text)
     if cleaned == text or (_has_plain_markup(text) and _markup_tokens(text) == _markup_tokens(cleaned)):
         return text

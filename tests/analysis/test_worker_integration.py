@@ -146,6 +146,7 @@ def pool_children(pid: int) -> list[int]:
 
 def open_campaign_with(responses: int, seed: int = 11) -> Campaign:
     campaign = surveys.create_campaign(small_questionnaire(), title=f"Worker test {seed}")
+    campaign.interim_results = True
     surveys.open_campaign(campaign)
     data = synthetic.generate(campaign_spec(campaign), responses, seed)
     storage.insert_responses(campaign.id, data.answers, data.profiles)

@@ -14,7 +14,15 @@ from consult.extensions import db
 from consult.gap.tsv import parse_gap_tsv
 from consult.surveys.campaigns import services as surveys
 from consult.surveys.questionnaires.charter_templates import load_template
-from tests.conftest import PASSWORD, free_port, make_app, recreate_database, serving, upgrade_schema
+from tests.conftest import (
+    PASSWORD,
+    TEST_DATABASE,
+    free_port,
+    make_app,
+    recreate_database,
+    serving,
+    upgrade_schema,
+)
 
 REVIEWER = "reviewer@example.org"
 
@@ -113,7 +121,7 @@ def seed(app) -> str:
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, str]]:
     port = free_port()
-    app = make_app(recreate_database("consult_test_gap_browser"), SERVER_NAME=f"127.0.0.1:{port}")
+    app = make_app(recreate_database(f"{TEST_DATABASE}_gap_browser"), SERVER_NAME=f"127.0.0.1:{port}")
     upgrade_schema(app)
     slug = seed(app)
     with serving(app, port) as url:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -27,10 +28,16 @@ def campaign_or_fail(slug: str):
     help="A questionnaire file (YAML).",
 )
 @click.option("--title", help="The campaign's title (every language).")
+@click.option(
+    "--interim-results",
+    is_flag=True,
+    help="Show results while the campaign is open (the privacy notice says so); off by default.",
+)
 @with_appcontext
-def create(template_name: str | None, source: Path | None, title: str | None) -> None:
+def create(template_name: str | None, source: Path | None, title: str | None, interim_results: bool) -> None:
     """Create a draft campaign and print its slug."""
     from consult.surveys.questionnaires.charter_templates import load_template, template_names
+    from consult.surveys.questionnaires.checks import MAX_FILE_BYTES
     from consult.surveys.questionnaires.yaml_format import QuestionnaireError, parse_questionnaire
 
     if (template_name is None) == (source is None):
@@ -38,14 +45,46 @@ def create(template_name: str | None, source: Path | None, title: str | None) ->
     if template_name is not None and template_name not in template_names():
         raise click.BadParameter(f"choose one of {', '.join(template_names())}", param_hint="--template")
     try:
-        q = load_template(template_name) if template_name else parse_questionnaire(source.read_bytes())
+        q = (
+            load_template(template_name)
+            if template_name
+            else parse_questionnaire(read_file(source, MAX_FILE_BYTES + 1))
+        )
     except QuestionnaireError as error:
         raise click.ClickException(
             f"{source} is not a valid questionnaire:\n  " + "\n  ".join(error.errors)
         ) from error
     created = services.create_campaign(q, title=title)
+    created.interim_results = interim_results
     db.session.commit()
     click.echo(created.slug)
+
+
+def read_file(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of ``path`` (at most ``limit``), or a one-line error when it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(-1 if limit is None else limit)
+    except OSError as error:
+        raise click.ClickException(f"cannot read {path}: {error.strerror or error}") from error
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, an output path whose folder is missing or not writable, or a folder."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot write {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise click.ClickException(f"cannot write {path}: it is a folder")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise click.ClickException(f"cannot write {path}: permission denied")
+
+
+def write_file(path: Path, content: bytes) -> None:
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise click.ClickException(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def lifecycle_command(name: str, action, done: str):
@@ -97,9 +136,11 @@ def export(slug: str, fmt: str, out: Path, language: str) -> None:
     """Export results, the gap table or the charts."""
     from consult.gap.exports import ExportError, export_campaign
 
+    found = campaign_or_fail(slug)
+    check_writable(out)
     try:
-        document = export_campaign(campaign_or_fail(slug), fmt, language)
+        document = export_campaign(found, fmt, language)
     except ExportError as error:
         raise click.ClickException(str(error)) from error
-    out.write_bytes(document.content)
+    write_file(out, document.content)
     click.echo(f"Wrote {out} ({len(document.content):,} bytes).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -37,6 +37,8 @@ class Campaign(db.Model):
     )
     min_group_size: Mapped[int] = mapped_column(default=5)
     comment_min_responses: Mapped[int] = mapped_column(default=10)
+    interim_results: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Figures while the campaign is open (the privacy notice says so); by default, only once it closes."""
     rating_rule: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     rating_spelling: Mapped[str] = mapped_column(String(16), default="plus-slash")
     opens_at: Mapped[datetime | None]

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 
 from consult.accounts.models import User
 from consult.accounts.services import record
+from consult.analysis.models import AnalysisRun, PartitionCounts
 from consult.extensions import db
 from consult.i18n import translated
 from consult.surveys.campaigns import participation
@@ -17,6 +18,7 @@ from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires import spec
 from consult.surveys.questionnaires.convert import questionnaire_row, rating_rule_dict
 from consult.surveys.questionnaires.models import Dimension
+from consult.surveys.responses import ballots
 from consult.surveys.responses.models import Draft, Response
 from consult.timeutil import utcnow
 
@@ -75,11 +77,17 @@ def open_campaign(campaign: Campaign, actor: User | None = None) -> None:
 
 
 def close_campaign(campaign: Campaign, actor: User | None = None) -> None:
-    """Closing is final for answers: drafts and invitation e-mail addresses are deleted."""
+    """Closing is final for answers: the remaining ballots are admitted, whatever their number, and drafts
+    and invitation e-mail addresses are deleted. When interim results were shown and the last batch holds
+    fewer than k respondents, the interim results are withdrawn: the final release must not be compared with
+    one that differs from it by fewer than k people (a copy kept earlier is the residual risk)."""
     if campaign.status != CampaignStatus.OPEN:
         raise CampaignError(
             f"campaign {campaign.slug} is {campaign.status.value}: only an open campaign can close"
         )
+    last_batch = ballots.admit(campaign.id)
+    if campaign.interim_results and 0 < last_batch < campaign.min_group_size:
+        withdraw_results(campaign.id)
     campaign.status, campaign.closed_at = CampaignStatus.CLOSED, utcnow()
     db.session.execute(delete(Draft).where(Draft.campaign_id == campaign.id))
     db.session.execute(
@@ -133,3 +141,10 @@ def school_groups(
         for i, option in enumerate(dimension.options, start=1)
     ]
     return [*groups, participation.GroupInput("", not_stated, answered.get(0, 0))]
+
+
+def withdraw_results(campaign_id: int) -> None:
+    """Delete every analysis of the campaign (results and stored count tables): pages and exports show none
+    until the campaign is analysed again."""
+    db.session.execute(delete(PartitionCounts).where(PartitionCounts.campaign_id == campaign_id))
+    db.session.execute(delete(AnalysisRun).where(AnalysisRun.campaign_id == campaign_id))

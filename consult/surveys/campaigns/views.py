@@ -28,6 +28,7 @@ from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignSta
 from consult.surveys.invitations.views import bp as invitations_bp
 from consult.surveys.questionnaires import builder
 from consult.surveys.questionnaires.charter_templates import load_template, template_names
+from consult.surveys.questionnaires.checks import MAX_FILE_BYTES
 from consult.surveys.questionnaires.convert import campaign_spec
 from consult.surveys.questionnaires.views import bp as builder_bp
 from consult.surveys.questionnaires.yaml_format import (
@@ -80,7 +81,7 @@ def create_from_file():
     if not form.validate_on_submit():
         return render_new(form, status=422)
     try:
-        q = parse_questionnaire(form.file.data.read())
+        q = parse_questionnaire(form.file.data.read(MAX_FILE_BYTES + 1))
     except QuestionnaireError as error:
         return render_new(form, error.errors, 422)
     campaign = services.create_campaign(q, current_user)
@@ -165,7 +166,8 @@ def replace_questionnaire(slug: str):
     if not form.validate_on_submit():
         return render_campaign(found, 422, upload=form)
     try:
-        builder.replace_questionnaire(found, parse_questionnaire(form.file.data.read()), current_user)
+        q = parse_questionnaire(form.file.data.read(MAX_FILE_BYTES + 1))
+        builder.replace_questionnaire(found, q, current_user)
     except (QuestionnaireError, builder.BuilderError) as error:
         db.session.rollback()
         return render_campaign(found, 422, upload=form, upload_errors=error.errors)

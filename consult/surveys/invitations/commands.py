@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from consult.extensions import db
 from consult.surveys.campaigns import services
-from consult.surveys.campaigns.commands import campaign_or_fail
+from consult.surveys.campaigns.commands import campaign_or_fail, check_writable, read_file
 from consult.surveys.invitations import links
 
 
@@ -43,10 +43,12 @@ def tokens(slug: str, count: int | None, emails: Path | None, send: bool, out: P
             "--send goes with --emails and without --out: e-mailed links are never written"
         )
     found = campaign_or_fail(slug)
+    if out is not None:
+        check_writable(out)
     try:
         if send:
             check_can_send(found)
-        people = read_invitation_csv(emails.read_bytes(), found) if emails else None
+        people = read_invitation_csv(read_file(emails), found) if emails else None
         issued = links.invite_emails(found, people) if people else links.issue_tokens(found, count)
     except (services.CampaignError, ValueError) as error:
         raise click.ClickException(str(error)) from error
@@ -58,7 +60,10 @@ def tokens(slug: str, count: int | None, emails: Path | None, send: bool, out: P
 
 
 def write_tokens(issued, out: Path | None) -> None:
-    handle = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
+    try:
+        handle = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from error
     try:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["token", "url"])

@@ -2,12 +2,13 @@
 
 Tokens and links. Only a token's hash is stored, so Consult cannot send a link it has not just made. A link
 is therefore minted when its message is prepared: ``prepare_invitations`` and ``prepare_reminders`` draw a
-new token for each invitation, replace the stored hash (a saved draft follows it) and commit; ``tasks`` then
-hands the tokens to the sending tasks in their arguments. The tokens live in the broker's message until the
-batch is sent and are never written anywhere else. Consequences, stated in the e-mails and on the
-invitations page: a reminder carries a new link and the previous one stops working; sending invitations
-whose links were exported earlier (``consult campaign tokens --emails`` without ``--send``) replaces
-those links.
+new token for each invitation, replace the stored hash and commit; ``tasks`` then hands the tokens to the
+sending tasks in their arguments. The tokens live in the broker's message until the batch is sent and are
+never written anywhere else. Consequences, stated in the e-mails and on the invitations page: a reminder
+carries a new link and the previous one stops working; sending invitations whose links were exported
+earlier (``consult campaign tokens --emails`` without ``--send``) replaces those links. A draft is sealed
+with its link, so no reminder goes to an invitation whose holder saved answers for later: the link they
+kept still opens them.
 
 Who has answered is never shown. Reminders go only to invitations not yet used whose first message was
 delivered; the page says how many were sent, and not even that when the number is small enough to point at
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select
 
 from consult.accounts.models import User
 from consult.accounts.services import record
@@ -38,6 +39,7 @@ from consult.surveys.invitations.links import respondent_url
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.invitations.tokens import new_token, token_hash
 from consult.surveys.responses.models import Draft
+from consult.textcheck import control_problem
 
 MAX_ERRORS_SHOWN = 50
 INVITATION_COLUMNS = ("email", "school")
@@ -89,8 +91,14 @@ def read_invitation_csv(data: bytes, campaign: Campaign) -> list[tuple[str, str 
             [f"the file is not UTF-8 text (byte {error.start} cannot be read)"]
         ) from error
     reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return read_people(reader, school_codes(campaign))
+    except csv.Error as error:
+        raise InvitationFileError([f"line {reader.line_num}: unreadable CSV ({error})"]) from error
+
+
+def read_people(reader, schools: dict[str, str]) -> list[tuple[str, str | None]]:
     columns = read_header(next(reader, []))
-    schools = school_codes(campaign)
     people, errors, seen = [], [], {}
     for row in reader:
         if not any(cell.strip() for cell in row):
@@ -130,6 +138,10 @@ def read_row(
 ) -> tuple[str, str | None] | None:
     if len(row) != len(columns):
         errors.append(f"line {line}: expected {len(columns)} values, found {len(row)}")
+        return None
+    controls = [(name, control_problem(row[index], multiline=False)) for name, index in columns.items()]
+    if any(problem for _, problem in controls):
+        errors += [f"line {line}, column {name}: {problem}" for name, problem in controls if problem]
         return None
     raw_email = row[columns["email"]].strip()
     try:
@@ -205,7 +217,9 @@ def prepare_reminders(
     )
     eligible = db.session.scalar(select(func.count()).select_from(Invitation).where(delivered))
     rows = db.session.scalars(
-        select(Invitation).where(delivered, Invitation.used.is_(False)).order_by(Invitation.id)
+        select(Invitation)
+        .where(delivered, Invitation.used.is_(False), without_saved_draft())
+        .order_by(Invitation.id)
     ).all()
     for invitation in rows:
         invitation.reminders_sent += 1
@@ -216,21 +230,25 @@ def prepare_reminders(
 
 
 def mint(campaign_id: int, rows: Sequence[Invitation]) -> list[tuple[int, str]]:
-    """A new token per invitation, its hash stored and its status queued; a saved draft moves with it."""
-    drafts = set(db.session.scalars(select(Draft.token_hash).where(Draft.campaign_id == campaign_id)))
+    """A new token per invitation, its hash stored and its status queued. A draft saved under the previous
+    link is sealed with that link (``responses.sealing``), which the new one cannot open: it is deleted."""
+    old_hashes = [invitation.token_hash for invitation in rows]
+    db.session.execute(
+        delete(Draft).where(Draft.campaign_id == campaign_id, Draft.token_hash.in_(old_hashes))
+    )
     pairs = []
     for invitation in rows:
         token = new_token()
-        if invitation.token_hash in drafts:
-            db.session.execute(
-                Draft.__table__.update()
-                .where(Draft.token_hash == invitation.token_hash)
-                .values(token_hash=token_hash(token))
-            )
         invitation.token_hash, invitation.send_status = token_hash(token), QUEUED
         pairs.append((invitation.id, token))
     db.session.flush()
     return pairs
+
+
+def without_saved_draft():
+    """Invitations whose holder has saved no draft: a reminder's new link would make their draft unreadable,
+    and they already keep a link that works (the "saved" page asks them to)."""
+    return ~select(Draft.token_hash).where(Draft.token_hash == Invitation.token_hash).exists()
 
 
 def deliver_batch(

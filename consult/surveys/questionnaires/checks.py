@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import yaml
 
 from consult.surveys.questionnaires.spec import ITEM_CODE_PATTERN, LANGUAGES, OPTION_CODE_PATTERN, Text
+from consult.textcheck import control_name, control_problem, first_control
 
 Path = tuple[str | int, ...]
 T = TypeVar("T")
@@ -22,9 +23,11 @@ T = TypeVar("T")
 ITEM_CODE = re.compile(ITEM_CODE_PATTERN)
 OPTION_CODE = re.compile(OPTION_CODE_PATTERN)
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}
-MAX_FILE_BYTES = 1024 * 1024
-MAX_NODES = 200_000
+MAX_FILE_BYTES = 512 * 1024
+MAX_NODES = 20_000
+"""Values (scalars, lists, mappings) in a file; the 2005 charter template has about 1,600."""
 MAX_DEPTH = 50
+"""Levels of nesting; a questionnaire needs 6."""
 MAX_DEPTH_SHOWN = 4
 COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 KINDS = {
@@ -148,6 +151,10 @@ class Reader:
         if not value.strip():
             self.problems.add(path, "is empty")
             return None
+        problem = control_problem(value)
+        if problem is not None:
+            self.problems.add(path, problem)
+            return None
         return value.strip()
 
     def code(self, value: Any, path: Path, kind: str, scope: str = "") -> str | None:
@@ -155,10 +162,16 @@ class Reader:
         text = self.string(value, path)
         if text is None:
             return None
-        pattern, allowed = (ITEM_CODE, "'.', '-'") if kind in ("item", "section") else (OPTION_CODE, "'-'")
+        pattern, allowed = (
+            (ITEM_CODE, "'_', '-' and '.' (between other characters)")
+            if kind in ("item", "section")
+            else (OPTION_CODE, "'_' and '-'")
+        )
         if not pattern.match(text):
             self.problems.add(
-                path, f"{text!r} is not a valid {kind} code: use letters, digits, {allowed} and '_'"
+                path,
+                f"{text!r} is not a valid {kind} code: use letters, digits, {allowed}, "
+                "starting with a letter, a digit or '_'",
             )
             return None
         seen = self.seen_codes.setdefault(f"{kind}:{scope}", {})
@@ -234,11 +247,40 @@ class LoadError(ValueError):
     """The text is not YAML at all (or too large to read): there is nothing to validate."""
 
 
+class BoundedLoader(yaml.SafeLoader):
+    """A safe loader that counts values and nesting while it composes the document, so that a file nested
+    too deeply or holding too many values is refused before it costs time or recursion."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.nodes = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self.nodes += 1
+        self.depth += 1
+        try:
+            self.check_bounds()
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def check_bounds(self) -> None:
+        if self.depth > MAX_DEPTH:
+            raise LoadError(f"{self.where()}the document is nested more than {MAX_DEPTH} levels deep")
+        if self.nodes > MAX_NODES:
+            raise LoadError(f"{self.where()}the document has more than {MAX_NODES:,} values")
+
+    def where(self) -> str:
+        mark = self.peek_event().start_mark
+        return f"line {mark.line + 1}, column {mark.column + 1}: "
+
+
 def load_yaml(source: str | bytes) -> tuple[Any, Problems]:
     """The plain data of a YAML document, with the line of every value and the problems found reading it."""
     text = decode(source)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = BoundedLoader(text)
         node = loader.get_single_node()
     except yaml.YAMLError as error:
         raise LoadError(yaml_error_message(error)) from error
@@ -249,15 +291,36 @@ def load_yaml(source: str | bytes) -> tuple[Any, Problems]:
 
 
 def decode(source: str | bytes) -> str:
-    size = len(source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source)
-    if size > MAX_FILE_BYTES:
-        raise LoadError(f"the file has {size} bytes, more than the limit of 1 MB ({MAX_FILE_BYTES} bytes)")
+    """The text of a file within the size limit, in UTF-8, without control characters (YAML allows none)."""
+    check_size(len(source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source))
     if isinstance(source, str):
-        return source.removeprefix("\ufeff")
-    try:
-        return source.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise LoadError(f"the file is not UTF-8 text (byte {error.start} cannot be decoded)") from error
+        text = source.removeprefix("\ufeff")
+    else:
+        try:
+            text = source.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise LoadError(f"the file is not UTF-8 text (byte {error.start} cannot be decoded)") from error
+    check_controls(text)
+    return text
+
+
+def check_size(size: int) -> None:
+    """Refuse a file over MAX_FILE_BYTES; a caller may read at most MAX_FILE_BYTES + 1 bytes to learn it."""
+    if size > MAX_FILE_BYTES:
+        raise LoadError(
+            f"the file is larger than the limit of {MAX_FILE_BYTES // 1024} KB ({MAX_FILE_BYTES:,} bytes)"
+        )
+
+
+def check_controls(text: str) -> None:
+    index = first_control(text)
+    if index is not None:
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise LoadError(
+            f"line {line}, column {column}: the file contains the control character "
+            f"{control_name(text[index])}, which a questionnaire may not hold"
+        )
 
 
 def yaml_error_message(error: yaml.YAMLError) -> str:

@@ -34,13 +34,23 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.surveys.questionnaires import spec
 from consult.surveys.questionnaires.builder import BuilderError, parse_options
+from consult.textcheck import clean_multiline, clean_single_line
 
 TEXT = [Optional(), Length(max=2000)]
+LINE = [clean_single_line]
+"""Filters of every single-line text field: control characters are dropped (nobody can see them)."""
+LINES = [clean_multiline]
+"""Filters of every multi-line text field: control characters but tabs and line breaks are dropped."""
 
 
 def code_field(label, pattern: str = spec.ITEM_CODE_PATTERN) -> StringField:
-    message = _l("Use letters, digits, '-' and '_' (and '.' in section and item codes).")
-    return StringField(label, [DataRequired(), Length(max=40), Regexp(pattern, message=message)])
+    message = _l(
+        "Use letters, digits, '-' and '_' (and '.' in section and item codes, between two other "
+        "characters), starting with a letter, a digit or '_'."
+    )
+    return StringField(
+        label, [DataRequired(), Length(max=40), Regexp(pattern, message=message)], filters=LINE
+    )
 
 
 class TranslatedForm(FlaskForm):
@@ -86,8 +96,8 @@ class MultiCheckboxField(SelectMultipleField):
 
 class SettingsForm(TranslatedForm):
     text_names = ("title",)
-    title_en = StringField(_l("Title (English)"), TEXT)
-    title_fr = StringField(_l("Title (French)"), TEXT)
+    title_en = StringField(_l("Title (English)"), TEXT, filters=LINE)
+    title_fr = StringField(_l("Title (French)"), TEXT, filters=LINE)
     mode = RadioField(
         _l("How respondents reach the questionnaire"),
         choices=[
@@ -108,6 +118,7 @@ class SettingsForm(TranslatedForm):
         _l("Equity: a group this far below the rest"), [InputRequired(), NumberRange(0.01, 0.99)]
     )
     equity_alpha = FloatField(_l("Equity: significance level"), [InputRequired(), NumberRange(0.001, 0.5)])
+    interim_results = BooleanField(_l("Show results while the campaign is open (interim results)"))
 
     def validate_comment_min_responses(self, field) -> None:
         if self.min_group_size.data and field.data is not None and field.data < self.min_group_size.data:
@@ -116,8 +127,8 @@ class SettingsForm(TranslatedForm):
 
 class ScaleForm(TranslatedForm):
     text_names = ("labels",)
-    labels_en = TextAreaField(_l("Answer labels in English, one a line, lowest first"), TEXT)
-    labels_fr = TextAreaField(_l("Answer labels in French, one a line, lowest first"), TEXT)
+    labels_en = TextAreaField(_l("Answer labels in English, one a line, lowest first"), TEXT, filters=LINES)
+    labels_fr = TextAreaField(_l("Answer labels in French, one a line, lowest first"), TEXT, filters=LINES)
     points = IntegerField(
         _l("Number of points"), [InputRequired(), NumberRange(spec.MIN_POINTS, spec.MAX_POINTS)]
     )
@@ -129,6 +140,7 @@ class ScaleForm(TranslatedForm):
                 r"^\s*\d+(\s*,\s*\d+)*\s*$", message=_l("List point numbers separated by commas, e.g. 4, 5.")
             ),
         ],
+        filters=LINE,
     )
     dont_know = BooleanField(_l("Offer “don't know / not applicable”"))
 
@@ -145,8 +157,8 @@ class ScaleForm(TranslatedForm):
 class SectionForm(TranslatedForm):
     text_names = ("title",)
     code = code_field(_l("Section code"))
-    title_en = StringField(_l("Title (English)"), TEXT)
-    title_fr = StringField(_l("Title (French)"), TEXT)
+    title_en = StringField(_l("Title (English)"), TEXT, filters=LINE)
+    title_fr = StringField(_l("Title (French)"), TEXT, filters=LINE)
     principle = SelectField(_l("Charter principle"), coerce=int, default=0)
     comment = BooleanField(_l("Offer a comment box at the end of the section"))
 
@@ -164,8 +176,8 @@ class SectionForm(TranslatedForm):
 class ItemForm(TranslatedForm):
     text_names = ("text",)
     code = code_field(_l("Item code"))
-    text_en = TextAreaField(_l("Statement (English)"), TEXT)
-    text_fr = TextAreaField(_l("Statement (French)"), TEXT)
+    text_en = TextAreaField(_l("Statement (English)"), TEXT, filters=LINES)
+    text_fr = TextAreaField(_l("Statement (French)"), TEXT, filters=LINES)
     reverse = BooleanField(_l("Reverse-keyed (agreeing is unfavourable)"))
 
     def item(self) -> spec.Item:
@@ -177,8 +189,8 @@ class NewSectionForm(SectionForm):
 
     text_names = ("title", "item_text")
     item_code = code_field(_l("First item's code"))
-    item_text_en = TextAreaField(_l("First statement (English)"), TEXT)
-    item_text_fr = TextAreaField(_l("First statement (French)"), TEXT)
+    item_text_en = TextAreaField(_l("First statement (English)"), TEXT, filters=LINES)
+    item_text_fr = TextAreaField(_l("First statement (French)"), TEXT, filters=LINES)
     item_reverse = BooleanField(_l("Reverse-keyed (agreeing is unfavourable)"))
 
     def new_section(self) -> spec.Section:
@@ -189,11 +201,11 @@ class NewSectionForm(SectionForm):
 class DimensionForm(TranslatedForm):
     text_names = ("label", "question")
     code = code_field(_l("Dimension code"), spec.OPTION_CODE_PATTERN)
-    label_en = StringField(_l("Label in results (English)"), TEXT)
-    label_fr = StringField(_l("Label in results (French)"), TEXT)
-    question_en = StringField(_l("Question asked (English)"), TEXT)
-    question_fr = StringField(_l("Question asked (French)"), TEXT)
-    options = TextAreaField(_l("Options, one a line"), [DataRequired(), Length(max=20000)])
+    label_en = StringField(_l("Label in results (English)"), TEXT, filters=LINE)
+    label_fr = StringField(_l("Label in results (French)"), TEXT, filters=LINE)
+    question_en = StringField(_l("Question asked (English)"), TEXT, filters=LINE)
+    question_fr = StringField(_l("Question asked (French)"), TEXT, filters=LINE)
+    options = TextAreaField(_l("Options, one a line"), [DataRequired(), Length(max=20000)], filters=LINES)
 
     def validate_options(self, field) -> None:
         try:

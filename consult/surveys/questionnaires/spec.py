@@ -15,10 +15,11 @@ NOT_STATED = 0
 
 LANGUAGES = ("en", "fr")
 """The languages Consult can present a questionnaire in."""
-ITEM_CODE_PATTERN = r"^[A-Za-z0-9_.-]+$"
-"""Item and section codes."""
-OPTION_CODE_PATTERN = r"^[A-Za-z0-9_-]+$"
-"""Dimension and option codes: no '.' or ':', which join them in breakdown keys."""
+ITEM_CODE_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\Z"
+"""Item and section codes (``P01.1``): letters, digits, '_', '-' and '.', never first, last or twice in a
+row, so that a code is always a safe file name (no ``..``, no hidden file, no option-like ``-x``)."""
+OPTION_CODE_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_-]*\Z"
+"""Dimension and option codes: no '.' or ':', which join them in breakdown keys, and no leading '-'."""
 MIN_POINTS, MAX_POINTS = 2, 11
 MIN_GROUP_SIZE_FLOOR = 3
 MAX_OPTIONS = 254

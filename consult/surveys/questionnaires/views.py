@@ -86,6 +86,7 @@ def settings(slug: str):
         )
         save(campaign, "settings", lambda q: builder.with_settings(q, title, smallest, comments, rule))
         builder.set_mode(campaign, form.mode.data, current_user)
+        campaign.interim_results = form.interim_results.data
         return url_for("surveys.campaign", slug=slug)
 
     return submit(campaign, form, apply, "surveys/settings.html")
@@ -94,6 +95,7 @@ def settings(slug: str):
 def settings_data(campaign: Campaign, q: spec.Questionnaire) -> dict:
     data = {f"title_{language}": text for language, text in q.title.items()}
     data.update(vars(q.rating), mode=campaign.mode.value, min_group_size=q.min_group_size)
+    data["interim_results"] = campaign.interim_results
     return {**data, "comment_min_responses": q.comment_min_responses}
 
 

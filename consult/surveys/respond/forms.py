@@ -35,6 +35,7 @@ from consult.surveys.respond.pages import (
     read_page,
     text_in,
 )
+from consult.textcheck import clean_text
 
 MESSAGES = {
     "csrf": _l(
@@ -78,7 +79,7 @@ def posted_page(layout: Layout, step: Step, key_hash: bytes) -> PageInput:
 def shown_again(merged: dict, page: PageInput) -> dict:
     """What the refused page shows: the valid answers, and an over-long comment as typed (never stored)."""
     too_long = {
-        p.field.removeprefix(COMMENT_PREFIX): request.form.get(p.field, "")
+        p.field.removeprefix(COMMENT_PREFIX): clean_text(request.form.get(p.field, ""))
         for p in page.problems
         if p.kind == "too_long"
     }

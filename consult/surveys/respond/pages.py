@@ -14,6 +14,7 @@ from itertools import groupby
 
 from consult.charter import reference
 from consult.surveys.questionnaires import spec
+from consult.textcheck import clean_text
 
 COMMENT_LIMIT = 2000
 DONT_KNOW_VALUE = "DK"
@@ -169,8 +170,14 @@ def read_answer(q: spec.Questionnaire, name: str, value: str, page: PageInput) -
         page.problems.append(Problem(kind, name, {"points": q.scale.points}))
 
 
+def comment_text(value: str) -> str:
+    """A comment as stored: one kind of line break, no control character (a respondent cannot see them, so
+    they are dropped rather than refused), no surrounding space."""
+    return clean_text(value.replace("\r\n", "\n")).strip()
+
+
 def read_comment(name: str, value: str, page: PageInput) -> None:
-    text = value.replace("\r\n", "\n").strip()
+    text = comment_text(value)
     if len(text) > COMMENT_LIMIT:
         page.problems.append(Problem("too_long", name, {"length": len(text), "limit": COMMENT_LIMIT}))
     elif text:
@@ -221,14 +228,14 @@ def pack_profile(q: spec.Questionnaire, profile: Mapping[str, str]) -> bytes:
 
 
 def submitted_comments(q: spec.Questionnaire, comments: Mapping[str, str]) -> list[tuple[str, str]]:
-    """(section code, text) for the sections that take a comment, each text within the limit."""
-    return [
-        (s.code, comments[s.code].strip())
+    """(section code, text) for the sections that take a comment, each text cleaned (a draft saved before
+    control characters were dropped may hold some) and within the limit."""
+    texts = {
+        s.code: comment_text(comments[s.code])
         for s in q.sections
-        if s.comment
-        and isinstance(comments.get(s.code), str)
-        and 0 < len(comments[s.code].strip()) <= COMMENT_LIMIT
-    ]
+        if s.comment and isinstance(comments.get(s.code), str)
+    }
+    return [(code, text) for code, text in texts.items() if 0 < len(text) <= COMMENT_LIMIT]
 
 
 def first_open_step(layout: Layout, draft: Mapping) -> Step:

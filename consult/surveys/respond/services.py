@@ -4,7 +4,8 @@ commits once, and only then tells the respondent that the answers were received.
 Storing is one transaction: the campaign row is read under a share lock (closing it waits, and a closed
 campaign stores nothing), ``UPDATE invitation SET used = true WHERE token_hash = :h AND used = false`` must
 touch exactly one row (PostgreSQL's row lock serialises two submissions of one token: the second touches
-none), the draft is taken, and the response and its comments are inserted, unlinked to anything.
+none), the draft is taken, and a sealed ballot is cast, unlinked to anything; it becomes a response only in
+a later batch of at least k (``responses.ballots``). Drafts are sealed with a key derived from the token.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from consult.surveys.questionnaires.models import Questionnaire as Questionnaire
 from consult.surveys.questionnaires.models import Section as SectionRow
 from consult.surveys.respond import statements as sql
 from consult.surveys.respond.pages import Layout, build_layout, pack_answers, pack_profile, submitted_comments
-from consult.surveys.responses import storage
+from consult.surveys.responses import ballots
 from consult.surveys.responses.models import Draft, random_id
+from consult.surveys.responses.sealing import DRAFT, SealError, draft_key, seal, unseal
 from consult.timeutil import today
 
 LAYOUT_CACHE_SIZE = 64
@@ -54,6 +56,7 @@ class CampaignInfo:
     opened_at: datetime | None
     opens_at: datetime | None
     closes_at: datetime | None
+    interim_results: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Visit:
     used: bool
     draft: dict[str, Any] | None
     invited_by_email: bool = False
+    draft_key: bytes = b""
 
 
 def campaign_info(row: Any) -> CampaignInfo:
@@ -79,18 +83,32 @@ def find_invitation(token: str) -> Visit | None:
     row = sql.precompiled(sql.find_invitation).first({"hashed": hashed})
     if row is None:
         return None
-    used, emailed, draft = row[len(sql.CAMPAIGN_FIELDS) :]
-    return Visit(campaign_info(row), hashed, used, draft, emailed)
+    used, emailed, sealed, clear = row[len(sql.CAMPAIGN_FIELDS) :]
+    key = draft_key(token)
+    return Visit(campaign_info(row), hashed, used, opened_draft(key, sealed, clear), emailed, key)
 
 
 def find_open_link(slug: str, browser_token: str | None) -> Visit | None:
     """The open-link campaign ``slug`` as this browser sees it: ``used`` once its draft is gone (answered)."""
-    hashed = token_hash(browser_token) if browser_token and looks_like_token(browser_token) else b""
+    known = bool(browser_token and looks_like_token(browser_token))
+    hashed = token_hash(browser_token) if known else b""
     row = sql.precompiled(sql.find_open_link).first({"hashed": hashed, "slug": slug})
     if row is None:
         return None
-    draft = row[len(sql.CAMPAIGN_FIELDS)]
-    return Visit(campaign_info(row), hashed, used=bool(hashed) and draft is None, draft=draft)
+    key = draft_key(browser_token) if known else b""
+    draft = opened_draft(key, *row[len(sql.CAMPAIGN_FIELDS) :])
+    return Visit(campaign_info(row), hashed, used=known and draft is None, draft=draft, draft_key=key)
+
+
+def opened_draft(key: bytes, sealed: bytes | None, clear: dict | None) -> dict[str, Any] | None:
+    """The draft's answers; None when there is no draft. A draft this token cannot open (sealed under an
+    earlier link) starts again empty; one saved in clear before sealing existed is read as it is."""
+    if sealed is None:
+        return clear
+    try:
+        return unseal(key, sealed, DRAFT)
+    except SealError:
+        return {}
 
 
 class LayoutCache:
@@ -137,7 +155,13 @@ def campaign_is_open_locked(campaign_id: int) -> bool:
 def save_draft(visit: Visit, data: dict[str, Any]) -> Outcome:
     """Keep the answers so far under the key's hash, unless the campaign closed or the answers were sent:
     one statement when it is stored, a second only to tell why it was not."""
-    values = {"hashed": visit.key_hash, "of_campaign": visit.campaign.id, "data": data, "saved_on": today()}
+    sealed = seal(visit.draft_key, data, DRAFT)
+    values = {
+        "hashed": visit.key_hash,
+        "of_campaign": visit.campaign.id,
+        "sealed": sealed,
+        "saved_on": today(),
+    }
     if visit.campaign.mode == CampaignMode.OPEN_LINK:
         statement = sql.precompiled(sql.save_open_draft)
     else:
@@ -158,26 +182,23 @@ def submit(visit: Visit, layout: Layout) -> Outcome:
     ):
         return Outcome.ALREADY
     taken = sql.precompiled(sql.take_draft).first(keys)
-    draft = taken[0] if taken else None
+    draft = opened_draft(visit.draft_key, *taken) if taken else None
     if draft is None and visit.campaign.mode == CampaignMode.OPEN_LINK:
         return Outcome.ALREADY
-    store_response(visit.campaign.id, layout, draft or {})
+    cast_ballot(visit.campaign.id, layout, draft or {})
     return Outcome.STORED
 
 
-def store_response(campaign_id: int, layout: Layout, draft: dict[str, Any]) -> None:
-    """The response row holds the campaign, the day and the packed answers: nothing else, nothing linkable."""
+def cast_ballot(campaign_id: int, layout: Layout, draft: dict[str, Any]) -> None:
+    """The ballot holds the campaign and the sealed answers, profile and comments: no date, no link."""
     q = layout.questionnaire
-    sql.precompiled(sql.insert_response).rowcount(
-        {
-            "id": random_id(),
-            "campaign_id": campaign_id,
-            "submitted_on": today(),
-            "answers": pack_answers(q, draft.get("answers") or {}),
-            "profile": pack_profile(q, draft.get("profile") or {}),
-        },
+    answers = pack_answers(q, draft.get("answers") or {})
+    profile = pack_profile(q, draft.get("profile") or {})
+    comments = submitted_comments(q, draft.get("comments") or {})
+    sealed = ballots.sealed_ballot(answers, profile, comments)
+    sql.precompiled(sql.insert_ballot).rowcount(
+        {"id": random_id(), "campaign_id": campaign_id, "sealed": sealed}
     )
-    storage.insert_comments(campaign_id, submitted_comments(q, draft.get("comments") or {}))
 
 
 def start_open_link(campaign: CampaignInfo) -> str | None:
@@ -185,6 +206,9 @@ def start_open_link(campaign: CampaignInfo) -> str | None:
     if not campaign_is_open_locked(campaign.id):
         return None
     key = new_token()
-    db.session.add(Draft(token_hash=token_hash(key), campaign_id=campaign.id, data={}, saved_on=today()))
+    sealed = seal(draft_key(key), {}, DRAFT)
+    db.session.add(
+        Draft(token_hash=token_hash(key), campaign_id=campaign.id, sealed=sealed, saved_on=today())
+    )
     db.session.flush()
     return key

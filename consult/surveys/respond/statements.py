@@ -12,13 +12,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from consult.database import Precompiled
 from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignStatus
 from consult.surveys.invitations.models import Invitation
-from consult.surveys.responses.models import Draft, Response
+from consult.surveys.responses.models import Ballot, Draft
 
-campaigns, drafts, invitations, responses = (
+campaigns, drafts, invitations, ballots = (
     Campaign.__table__,
     Draft.__table__,
     Invitation.__table__,
-    Response.__table__,
+    Ballot.__table__,
 )
 CAMPAIGN_FIELDS = (
     "id",
@@ -30,6 +30,7 @@ CAMPAIGN_FIELDS = (
     "opened_at",
     "opens_at",
     "closes_at",
+    "interim_results",
 )
 """The campaign's columns every respondent page reads, in the order of ``services.CampaignInfo``."""
 
@@ -39,7 +40,9 @@ def find_invitation() -> Select:
     """Every page of every respondent runs it: one query for the campaign, the invitation and the draft."""
     i, c, d = invitations, campaigns, drafts
     return (
-        select(*(c.c[name] for name in CAMPAIGN_FIELDS), i.c.used, i.c.email.is_not(None), d.c.data)
+        select(
+            *(c.c[name] for name in CAMPAIGN_FIELDS), i.c.used, i.c.email.is_not(None), d.c.sealed, d.c.data
+        )
         .select_from(i.join(c, c.c.id == i.c.campaign_id).outerjoin(d, d.c.token_hash == i.c.token_hash))
         .where(i.c.token_hash == bindparam("hashed"))
     )
@@ -50,7 +53,7 @@ def find_open_link() -> Select:
     c, d = campaigns, drafts
     on_draft = (d.c.campaign_id == c.c.id) & (d.c.token_hash == bindparam("hashed"))
     return (
-        select(*(c.c[name] for name in CAMPAIGN_FIELDS), d.c.data)
+        select(*(c.c[name] for name in CAMPAIGN_FIELDS), d.c.sealed, d.c.data)
         .select_from(c.outerjoin(d, on_draft))
         .where(c.c.slug == bindparam("slug"), c.c.mode == CampaignMode.OPEN_LINK)
     )
@@ -105,14 +108,14 @@ def save_invited_draft(dialect: str) -> Insert:
     values = select(
         bindparam("hashed", type_=drafts.c.token_hash.type),
         bindparam("of_campaign", type_=drafts.c.campaign_id.type),
-        bindparam("data", type_=drafts.c.data.type),
+        bindparam("sealed", type_=drafts.c.sealed.type),
         bindparam("saved_on", type_=drafts.c.saved_on.type),
     ).where(campaign_open_shared(), unused)
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(drafts)
-    insert = insert.from_select(["token_hash", "campaign_id", "data", "saved_on"], values)
+    insert = insert.from_select(["token_hash", "campaign_id", "sealed", "saved_on"], values)
     return insert.on_conflict_do_update(
         index_elements=[drafts.c.token_hash],
-        set_={"data": insert.excluded.data, "saved_on": insert.excluded.saved_on},
+        set_={"sealed": insert.excluded.sealed, "data": None, "saved_on": insert.excluded.saved_on},
     )
 
 
@@ -126,7 +129,7 @@ def save_open_draft() -> Update:
             drafts.c.campaign_id == bindparam("of_campaign"),
             campaign_open_shared(),
         )
-        .values(data=bindparam("data"), saved_on=bindparam("saved_on"))
+        .values(sealed=bindparam("sealed"), data=None, saved_on=bindparam("saved_on"))
     )
 
 
@@ -135,14 +138,14 @@ def take_draft() -> Delete:
     return (
         drafts.delete()
         .where(drafts.c.token_hash == bindparam("hashed"), drafts.c.campaign_id == bindparam("of_campaign"))
-        .returning(drafts.c.data)
+        .returning(drafts.c.sealed, drafts.c.data)
     )
 
 
 @cache
-def insert_response() -> Insert:
-    return responses.insert().values(
-        {column.key: bindparam(column.key, type_=column.type) for column in responses.c}
+def insert_ballot() -> Insert:
+    return ballots.insert().values(
+        {column.key: bindparam(column.key, type_=column.type) for column in ballots.c}
     )
 
 

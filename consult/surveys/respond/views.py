@@ -13,6 +13,7 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, request
 from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from consult.database import statements_alone
@@ -32,6 +33,7 @@ from consult.surveys.respond.rendering import (
     unavailable,
 )
 from consult.surveys.respond.services import Outcome
+from consult.surveys.responses import ballots
 
 bp = Blueprint("respond", __name__, url_prefix="/r")
 csrf.exempt(bp)
@@ -194,7 +196,22 @@ def submit(token: str | None = None, slug: str | None = None):
         db.session.rollback()
         return outcome_page(here, outcome, status=409)
     db.session.commit()
+    admit_ballots(here.visit.campaign.id)
     return redirect(here.url("thanks"), 303)
+
+
+def admit_ballots(campaign_id: int) -> None:
+    """Once the ballot is committed (the respondent's answers are safe): admit the campaign's ballots if
+    they are now at least k. A failure here loses nothing: the ballots wait for the next submission."""
+    try:
+        admitted = ballots.admit_if_ready(campaign_id)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("ballots of campaign %s not admitted yet", campaign_id, exc_info=True)
+        return
+    if admitted:
+        ballots.purge()
 
 
 def outcome_page(here: Here, outcome: Outcome, status: int = 200) -> Response:

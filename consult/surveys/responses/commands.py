@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from consult.extensions import db
 from consult.surveys.campaigns import services
-from consult.surveys.campaigns.commands import campaign_or_fail
+from consult.surveys.campaigns.commands import campaign_or_fail, read_file
 
 
 @click.command("import-responses")
@@ -23,7 +23,7 @@ def import_responses(slug: str, file: Path) -> None:
 
     found = campaign_or_fail(slug)
     try:
-        count = import_responses_file(found, file.read_bytes())
+        count = import_responses_file(found, read_file(file))
     except (ResponsesFileError, services.CampaignError) as error:
         db.session.rollback()
         raise click.ClickException(f"{file}: nothing imported.\n{error}") from error

@@ -19,6 +19,7 @@ from itertools import islice
 import numpy as np
 
 from consult.surveys.questionnaires import spec
+from consult.textcheck import control_problem
 
 MAX_ERRORS = 50
 MAX_COMMENT_CHARS = 5000
@@ -233,14 +234,19 @@ def read_comments(
     section, comments = column.name[len(COMMENT_PREFIX) :], []
     for number, row in rows:
         text = row[position].strip()
-        if len(text) > MAX_COMMENT_CHARS:
-            message = (
-                f"row {number}, column {column.name}: the comment is over {MAX_COMMENT_CHARS} characters"
-            )
-            found.append((number, position + 1, message))
+        problem = comment_problem(text)
+        if problem:
+            found.append((number, position + 1, f"row {number}, column {column.name}: the comment {problem}"))
         elif text:
             comments.append((section, text))
     return comments
+
+
+def comment_problem(text: str) -> str | None:
+    """Why a comment is refused, never quoting it: it is too long or holds a control character."""
+    if len(text) > MAX_COMMENT_CHARS:
+        return f"is over {MAX_COMMENT_CHARS} characters"
+    return control_problem(text)
 
 
 def chunks(rows: Iterable[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
@@ -255,7 +261,7 @@ def parse_responses_csv(q: spec.Questionnaire, data: bytes) -> ParsedResponses:
     text = decode_text(data, errors)
     errors.raise_if_any()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text.split("\n", 1)[0]))
-    header = next(reader, None)
+    header = read_first_row(reader)
     if not header or not any(cell.strip() for cell in header):
         raise ResponsesFileError(["row 1: the file is empty; its first row must name the columns"])
     columns = read_header(q, header, errors)
@@ -265,6 +271,13 @@ def parse_responses_csv(q: spec.Questionnaire, data: bytes) -> ParsedResponses:
         decode_chunk(chunk, columns, parsed, errors)
     errors.raise_if_any()
     return parsed.result()
+
+
+def read_first_row(reader: Iterator[list[str]]) -> list[str] | None:
+    try:
+        return next(reader, None)
+    except csv.Error as error:
+        raise ResponsesFileError([f"row 1: unreadable ({error})"]) from error
 
 
 def value_texts(codes: dict[str, int]) -> np.ndarray:

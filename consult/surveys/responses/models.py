@@ -47,9 +47,21 @@ class Comment(db.Model):
 
 
 class Draft(db.Model):
-    """Answers saved before submission, under the token's hash; deleted when the response is stored."""
+    """Answers saved before submission, under the token's hash, sealed with a key derived from the token
+    itself (``sealing.draft_key``), which is never stored; deleted when the ballot is cast. ``data`` holds
+    only drafts saved in clear before sealing existed: it is emptied at their next save."""
 
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     saved_on: Mapped[date] = mapped_column(default=today)
+
+
+class Ballot(db.Model):
+    """A submitted response waiting for admission (``ballots``): sealed with the app's ballot key, with no
+    date, no token and nothing else. Admitted in shuffled batches of at least k, then deleted."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False, default=random_id)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)

@@ -30,6 +30,11 @@ def import_responses_file(campaign: Campaign, data: bytes, actor: User | None = 
             "or closed campaign"
         )
     parsed = parse_responses_csv(campaign_spec(campaign), data)
+    if 0 < len(parsed.answers) < campaign.min_group_size:
+        raise CampaignError(
+            f"the file holds {len(parsed.answers)} responses: an import adds at least "
+            f"{campaign.min_group_size} (the campaign's minimum group size), so that no figure moves by fewer"
+        )
     count = storage.insert_responses(campaign.id, parsed.answers, parsed.profiles)
     storage.insert_comments(campaign.id, parsed.comments)
     db.session.flush()

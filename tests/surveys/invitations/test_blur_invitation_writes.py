@@ -1,4 +1,5 @@
-"""A response and its invitation share a transaction id until the beat task rewrites the invitations."""
+"""A pending ballot and its invitation share a transaction id until the beat task rewrites the invitations
+(and responses never do: they enter in batches, see tests/surveys/responses/test_ballots_live.py)."""
 
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ def test_rewriting_used_invitations_unlinks_their_transaction_ids(live_app):
         db.session.commit()
         for token in tokens[:2]:
             submit(token)
-        responses = xmins("response", campaign.id)
-        assert len(responses & xmins("invitation", campaign.id)) == 2
+        pending = xmins("ballot", campaign.id)
+        assert len(pending & xmins("invitation", campaign.id)) == 2
         assert blur_invitation_writes.apply().get() >= 2
-        assert not responses & xmins("invitation", campaign.id)
+        assert not pending & xmins("invitation", campaign.id)
         db.session.remove()

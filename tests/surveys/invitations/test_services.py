@@ -23,8 +23,9 @@ from consult.surveys.invitations import tasks as invitation_tasks
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.invitations.tasks import SMTP_MAX_RETRIES, send_reminders
 from consult.surveys.invitations.tokens import token_hash
+from consult.surveys.respond import services as respond
 from consult.surveys.responses.models import Draft
-from tests.conftest import csrf_from, small_questionnaire
+from tests.conftest import csrf_from, draft_data, small_questionnaire
 
 
 @pytest.fixture(autouse=True)
@@ -351,19 +352,27 @@ def test_the_reminder_task_queues_reminders(db, make_campaign, make_user, mailbo
     assert event.actor_id == hr.id
 
 
-def test_a_reminder_keeps_the_answers_saved_for_later(db, make_campaign, mailbox):
+def test_a_reminder_spares_the_answers_saved_for_later(db, make_campaign, mailbox):
     campaign = make_campaign(status="open")
-    invite(campaign, addresses(1))
+    invite(campaign, addresses(2))
     invitation_tasks.send_invitations(campaign.id)
-    first = mailbox.link_of(addresses(1)[0])
-    db.session.add(
-        Draft(token_hash=token_hash(first), campaign_id=campaign.id, data={"answers": {"P01.1": 4}})
-    )
+    saver, other = addresses(2)
+    kept = mailbox.link_of(saver)
+    respond.save_draft(respond.find_invitation(kept), {"answers": {"P01.1": 4}})
     db.session.flush()
-    invitation_tasks.queue_reminders(campaign.id)
-    second = mailbox.link_of(addresses(1)[0])
-    assert db.session.get(Draft, token_hash(first)) is None
-    assert db.session.get(Draft, token_hash(second)).data == {"answers": {"P01.1": 4}}
+    assert invitation_tasks.queue_reminders(campaign.id).count == 1
+    assert mailbox.link_of(saver) == kept and mailbox.link_of(other) != kept
+    assert draft_data(kept) == {"answers": {"P01.1": 4}}
+    assert respond.find_invitation(kept).draft == {"answers": {"P01.1": 4}}
+
+
+def test_new_links_delete_drafts_the_old_links_sealed(db, make_campaign, mailbox):
+    campaign = make_campaign(status="open")
+    issued = links.invite_emails(campaign, [(addresses(1)[0], None)])
+    respond.save_draft(respond.find_invitation(issued[0].token), {"answers": {"P01.1": 4}})
+    invitation_tasks.send_invitations(campaign.id)
+    assert db.session.get(Draft, token_hash(issued[0].token)) is None
+    assert respond.find_invitation(mailbox.link_of(addresses(1)[0])).draft is None
 
 
 def test_a_failed_reminder_is_recorded_but_never_listed(db, client, make_user, login, make_campaign, mailbox):

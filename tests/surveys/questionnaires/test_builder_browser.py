@@ -16,7 +16,15 @@ from consult.accounts.services import create_user
 from consult.extensions import db
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.questionnaires.convert import campaign_spec
-from tests.conftest import PASSWORD, free_port, make_app, recreate_database, serving, upgrade_schema
+from tests.conftest import (
+    PASSWORD,
+    TEST_DATABASE,
+    free_port,
+    make_app,
+    recreate_database,
+    serving,
+    upgrade_schema,
+)
 
 HR = "hr.officer@example.org"
 
@@ -24,7 +32,7 @@ HR = "hr.officer@example.org"
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
-    app = make_app(recreate_database("consult_test_builder_browser"), SERVER_NAME=f"127.0.0.1:{port}")
+    app = make_app(recreate_database(f"{TEST_DATABASE}_builder_browser"), SERVER_NAME=f"127.0.0.1:{port}")
     upgrade_schema(app)
     with app.app_context():
         create_user(HR, "hr", PASSWORD)

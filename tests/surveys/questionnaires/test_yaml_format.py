@@ -224,7 +224,7 @@ def test_malformed_yaml_is_one_error_with_line_and_column():
         ("- a\n- b\n", "expected a mapping, found a list"),
         (b"title: \xff\n", "not UTF-8"),
         ("a: 1\n---\nb: 2\n", "malformed YAML"),
-        ("title: " + "x" * (1024 * 1024), "more than the limit of 1 MB"),
+        ("title: " + "x" * (512 * 1024), "larger than the limit of 512 KB"),
     ],
 )
 def test_unreadable_files(text, fragment):

@@ -12,15 +12,15 @@ from consult.extensions import db
 from consult.surveys.campaigns import services as campaigns
 from consult.surveys.invitations import links
 from consult.surveys.questionnaires.charter_templates import load_template
-from consult.surveys.responses.models import Response
-from tests.conftest import make_app, recreate_database, serving, upgrade_schema
+from consult.surveys.responses.models import Ballot, Response
+from tests.conftest import TEST_DATABASE, make_app, recreate_database, serving, upgrade_schema
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, object]]:
-    app = make_app(recreate_database("consult_test_respond_browser"), CONSULT_BASE_URL="http://127.0.0.1")
+    app = make_app(recreate_database(f"{TEST_DATABASE}_respond_browser"), CONSULT_BASE_URL="http://127.0.0.1")
     upgrade_schema(app)
     with serving(app) as url:
         yield url, app
@@ -41,8 +41,10 @@ def new_tokens(app, n: int) -> list[str]:
 
 
 def responses(app) -> int:
+    """Submissions received: responses admitted and ballots still waiting for their batch."""
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Response))
+        admitted = db.session.scalar(select(func.count()).select_from(Response))
+        return admitted + db.session.scalar(select(func.count()).select_from(Ballot))
 
 
 def check_page(page) -> None:

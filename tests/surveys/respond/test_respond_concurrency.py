@@ -14,8 +14,15 @@ from consult.surveys.invitations import links
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.respond import services
 from consult.surveys.respond.services import Outcome
-from consult.surveys.responses.models import Draft, Response
-from tests.conftest import make_app, recreate_database, small_questionnaire, upgrade_schema
+from consult.surveys.responses.models import Ballot, Draft, Response
+from tests.conftest import (
+    TEST_DATABASE,
+    admit_ballots,
+    make_app,
+    recreate_database,
+    small_questionnaire,
+    upgrade_schema,
+)
 
 RESPONDENTS, REUSED = 200, 60
 
@@ -23,7 +30,7 @@ RESPONDENTS, REUSED = 200, 60
 @pytest.fixture(scope="module")
 def live_app():
     app = make_app(
-        recreate_database("consult_test_respond_live"),
+        recreate_database(f"{TEST_DATABASE}_respond_live"),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 40, "max_overflow": 0, "pool_timeout": 60},
     )
     upgrade_schema(app)
@@ -72,6 +79,9 @@ def test_concurrent_submissions_store_exactly_one_response_per_token(live_app):
     assert sorted(outcomes).count(Outcome.STORED) == RESPONDENTS
     assert outcomes.count(Outcome.ALREADY) == REUSED
     with live_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ballot)) == RESPONDENTS
+        admit_ballots()
+        db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(Response)) == RESPONDENTS
         assert db.session.scalar(select(func.count()).where(Invitation.used.is_(True))) == RESPONDENTS
         assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
@@ -95,11 +105,14 @@ def test_a_campaign_closed_while_respondents_submit_takes_no_answer_after_closin
     for thread in threads:
         thread.join(180)
     with live_app.app_context():
+        pending = db.session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.campaign_id == campaign_id)
+        )
         stored = db.session.scalar(
             select(func.count()).select_from(Response).where(Response.campaign_id == campaign_id)
         )
         used = db.session.scalar(
             select(func.count()).where(Invitation.used.is_(True), Invitation.campaign_id == campaign_id)
         )
-    assert stored == used == outcomes.count(Outcome.STORED)
+    assert pending == 0 and stored == used == outcomes.count(Outcome.STORED)
     assert outcomes.count(Outcome.CLOSED) == len(tokens) - stored

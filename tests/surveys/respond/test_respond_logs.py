@@ -59,3 +59,28 @@ def test_no_address_or_token_in_the_records_of_a_whole_flow(
     messages = [record.getMessage() for record in caplog.records]
     assert any("ratelimit" in m for m in messages)
     assert not [m for m in messages if ADDRESS in m or token in m]
+
+
+def test_respondent_requests_are_logged_with_the_day_only():
+    from consult.logs import DropClientAddress, access_atoms
+
+    now = "[03/Dec/2026:20:12:15 +0000]"
+    respondent = {
+        "PATH_INFO": "/r/open/survey/submit",
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": "/r/open/survey/submit",
+    }
+    staff = {"PATH_INFO": "/campaigns/x", "REQUEST_METHOD": "GET", "RAW_URI": "/campaigns/x"}
+    assert access_atoms(respondent, "303 SEE OTHER", 0, 0.01, now)["t"] == "[03/Dec/2026]"
+    assert access_atoms(staff, "200 OK", 0, 0.01, now)["t"] == now
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - - [03/Dec/2026 20:12:15] "%s" 303 -',
+        ("10.0.0.1", "POST /r/x"),
+        None,
+    )
+    DropClientAddress().filter(record)
+    assert record.getMessage() == '- - - [03/Dec/2026] "POST /r/x" 303 -'

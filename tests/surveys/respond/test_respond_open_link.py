@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from consult.extensions import limiter
 from consult.surveys.campaigns import services as campaigns
 from consult.surveys.campaigns.models import Campaign, CampaignMode
-from consult.surveys.responses.models import Draft, Response
+from consult.surveys.responses.models import Ballot, Draft, Response
 from tests.conftest import csrf_from
 
 
@@ -62,14 +62,14 @@ def test_one_answer_per_browser(client, db, slug):
     assert "already received" in client.get(f"/r/open/{slug}").get_data(as_text=True)
     again = client.post(f"/r/open/{slug}/start", data={"csrf_token": csrf_from(review)})
     assert "already received" in again.get_data(as_text=True)
-    assert (count(db, Response, slug), count(db, Draft, slug)) == (1, 0)
+    assert (count(db, Ballot, slug), count(db, Draft, slug)) == (1, 0)
 
 
 def test_pages_need_a_started_browser(client, db, slug):
     response = client.get(f"/r/open/{slug}/step/1")
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/r/open/{slug}")
     assert client.post(f"/r/open/{slug}/submit", data={}).status_code == 400
-    assert count(db, Response, slug) == 0
+    assert count(db, Ballot, slug) == count(db, Response, slug) == 0
 
 
 def test_a_forged_cookie_is_a_new_browser(client, db, slug):

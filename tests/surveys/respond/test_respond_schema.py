@@ -9,6 +9,7 @@ from consult.surveys.invitations.models import Invitation
 from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.respond import services
 from consult.surveys.responses.models import Comment, Response
+from tests.conftest import admit_ballots
 
 RESPONSE_COLUMNS = {"id", "campaign_id", "submitted_on", "answers", "profile"}
 COMMENT_COLUMNS = {"id", "campaign_id", "section_code", "text"}
@@ -44,7 +45,7 @@ def test_stored_values_carry_nothing_of_the_token_and_ids_are_random(db, make_ca
         visit = services.find_invitation(token)
         services.save_draft(visit, {"answers": {"P01.1": 3}, "comments": {"P01": "ok"}})
         services.submit(services.find_invitation(token), services.layouts.get(visit.campaign))
-    db.session.flush()
+    admit_ballots(campaign.id)
     responses = db.session.scalars(select(Response).where(Response.campaign_id == campaign.id)).all()
     assert len(responses) == 30
     secrets = {t.encode() for t in tokens} | {token_hash(t) for t in tokens}

@@ -12,8 +12,9 @@ from consult.surveys.invitations.models import Invitation
 from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.respond import services
 from consult.surveys.respond.services import Outcome
-from consult.surveys.responses.models import Comment, Draft, Response
+from consult.surveys.responses.models import Ballot, Comment, Draft, Response
 from consult.timeutil import today
+from tests.conftest import admit_ballots, draft_data
 
 DRAFT = {
     "answers": {"P01.1": 5, "P14.1": "DK"},
@@ -50,7 +51,7 @@ def test_a_draft_is_kept_under_the_token_hash(db, campaign):
     assert services.save_draft(visit, DRAFT) == Outcome.STORED
     assert services.save_draft(visit, {**DRAFT, "step": 4}) == Outcome.STORED
     stored = db.session.scalars(select(Draft).where(Draft.campaign_id == campaign.id)).one()
-    assert stored.token_hash == token_hash(token) and stored.data["step"] == 4
+    assert stored.token_hash == token_hash(token) and stored.data is None and draft_data(token)["step"] == 4
     assert services.find_invitation(token).draft["answers"] == {"P01.1": 5, "P14.1": "DK"}
 
 
@@ -59,6 +60,12 @@ def test_submitting_stores_one_packed_response_its_comment_and_deletes_the_draft
     services.save_draft(services.find_invitation(token), DRAFT)
     visit = services.find_invitation(token)
     assert services.submit(visit, services.layouts.get(visit.campaign)) == Outcome.STORED
+    assert (count(db, Ballot, campaign), count(db, Response, campaign), count(db, Comment, campaign)) == (
+        1,
+        0,
+        0,
+    )
+    admit_ballots(campaign.id)
     response = db.session.scalars(select(Response).where(Response.campaign_id == campaign.id)).one()
     assert (response.answers, response.profile, response.submitted_on) == (
         bytes([5, 0, 255]),
@@ -80,7 +87,7 @@ def test_a_second_submission_of_a_token_stores_nothing(db, campaign):
     assert services.submit(visit, layout) == Outcome.STORED
     assert services.submit(visit, layout) == Outcome.ALREADY
     assert services.find_invitation(token).used
-    assert count(db, Response, campaign) == 1
+    assert count(db, Ballot, campaign) == 1
 
 
 def test_a_used_token_keeps_no_new_draft(db, campaign):
@@ -118,7 +125,7 @@ def test_the_open_link_takes_one_answer_per_browser_key(db, make_campaign):
     assert services.find_open_link(campaign.slug, key).used
     assert services.submit(visit, layout) == Outcome.ALREADY
     assert services.save_draft(visit, DRAFT) == Outcome.ALREADY
-    assert count(db, Response, campaign) == 1
+    assert count(db, Ballot, campaign) == 1
 
 
 def test_the_open_link_of_a_token_campaign_does_not_exist(db, campaign):

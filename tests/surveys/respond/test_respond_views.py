@@ -14,7 +14,7 @@ from consult.surveys.invitations import links
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.responses.models import Comment, Draft, Response
-from tests.conftest import csrf_from
+from tests.conftest import admit_ballots, csrf_from, draft_data
 
 
 @pytest.fixture(autouse=True)
@@ -30,10 +30,12 @@ def token(make_campaign) -> str:
 
 
 def stored(db, token: str) -> tuple[int, int, int]:
-    """Responses, comments and drafts of the token's campaign (other tests' campaigns may hold some)."""
+    """Responses, comments and drafts of the token's campaign (other tests' campaigns may hold some), once
+    its pending ballots are admitted."""
     campaign_id = db.session.scalar(
         select(Invitation.campaign_id).where(Invitation.token_hash == token_hash(token))
     )
+    admit_ballots(campaign_id)
     return tuple(
         db.session.scalar(select(func.count()).select_from(m).where(m.campaign_id == campaign_id))
         for m in (Response, Comment, Draft)
@@ -126,8 +128,7 @@ def test_back_saves_the_page_and_goes_to_the_previous_one(client, db, token):
         client, f"/r/{token}/step/2", {"item-P14.1": "3", "action": "back", "csrf_token": csrf_from(html)}
     )
     assert response.headers["Location"].endswith(f"/r/{token}/step/1")
-    draft = db.session.scalars(select(Draft).where(Draft.token_hash == token_hash(token))).one()
-    assert draft.data["answers"] == {"P14.1": 3}
+    assert draft_data(token)["answers"] == {"P14.1": 3}
 
 
 BAD_PAGES = {

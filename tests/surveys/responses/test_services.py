@@ -9,6 +9,7 @@ from consult.surveys.campaigns import services
 from consult.surveys.responses.csv_format import ResponsesFileError
 from consult.surveys.responses.models import Comment, Response
 from consult.surveys.responses.services import import_responses_file
+from tests.conftest import small_questionnaire
 
 HEADER = "school,career_stage,P01.1,P01.2,P14.1,comment:P01"
 GOOD = f"{HEADER}\nnorth,R2,4,DK,,Reach me at a@b.org\n,R4,1,5,3,\nsouth,,2,2,5,\n"
@@ -28,7 +29,7 @@ def count(db, model, campaign) -> int:
 
 
 def test_import_stores_every_row_and_comment(db, make_campaign, make_user):
-    campaign = make_campaign(status="open")
+    campaign = make_campaign(small_questionnaire(min_group_size=3), status="open")
     hr = make_user("hr")
     assert import_responses_file(campaign, GOOD.encode("utf-8-sig"), actor=hr) == 3
     answers, profiles = stored(db, campaign)
@@ -44,7 +45,7 @@ def test_import_stores_every_row_and_comment(db, make_campaign, make_user):
 
 
 def test_ids_are_random_and_imports_add_up(db, make_campaign):
-    campaign = make_campaign(status="closed")
+    campaign = make_campaign(small_questionnaire(min_group_size=3), status="closed")
     import_responses_file(campaign, GOOD.encode())
     import_responses_file(campaign, GOOD.encode())
     ids = db.session.scalars(select(Response.id).where(Response.campaign_id == campaign.id)).all()
@@ -70,3 +71,10 @@ def test_campaigns_that_take_no_responses(db, make_campaign, status):
     with pytest.raises(services.CampaignError, match=f"is {status}"):
         import_responses_file(campaign, GOOD.encode())
     assert count(db, Response, campaign) == 0
+
+
+def test_an_import_of_fewer_than_k_responses_is_refused_whole(db, make_campaign):
+    campaign = make_campaign(status="open")
+    with pytest.raises(services.CampaignError, match="at least 5"):
+        import_responses_file(campaign, GOOD.encode())
+    assert count(db, Response, campaign) == count(db, Comment, campaign) == 0
