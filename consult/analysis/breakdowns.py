@@ -9,13 +9,14 @@ section's do. Tests use the unsuppressed groups that have respondents.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
 from consult.analysis.counts import CountTables
-from consult.analysis.disclosure import suppress_release
+from consult.analysis.disclosure import campaign_hidden_groups, suppress_release
 from consult.analysis.disclosurecheck import Suppression
 from consult.analysis.ranktests import RankTest, rank_test
 from consult.analysis.stats import favourable_chi2, two_proportion_test
@@ -95,7 +96,9 @@ class Breakdowns:
     def __init__(self, q: Questionnaire, tables: CountTables, k: int) -> None:
         self.q, self.tables, self.k = q, tables, k
         self._margins: dict[tuple[int, ...], DimensionMargins] = {}
-        self._suppressions: dict[bytes, Suppression] = {}
+        self._suppressions: dict[tuple, Suppression] = {}
+        self.forced: dict[int, set[int]] = {}
+        """Groups hidden in every section: one suppression decision for the whole campaign."""
 
     def margins(self, dimensions: tuple[int, ...]) -> DimensionMargins:
         if dimensions not in self._margins:
@@ -105,10 +108,28 @@ class Breakdowns:
     def suppression(self, s: int) -> Suppression:
         """Suppression of section ``s`` from its respondents per cell; sections of equal counts share it."""
         cells = self.tables.score_counts[s].sum(axis=1).reshape(self.tables.cell_shape)
-        key = cells.tobytes()
+        key = (cells.tobytes(), tuple(sorted((d, tuple(sorted(o))) for d, o in self.forced.items())))
         if key not in self._suppressions:
-            self._suppressions[key] = suppress_release(cells, self.k)
+            self._suppressions[key] = suppress_release(cells, self.k, self.forced)
         return self._suppressions[key]
+
+    def settle(self, sections: Sequence[int], carried: Mapping[int, set[int]]) -> dict[int, set[int]]:
+        """The campaign's one suppression of groups: those the participation figures hide, those hidden by
+        an earlier release (``carried``), and any group a section hides, hidden in every section, until no
+        section hides one more (each addition only hides more, so this ends)."""
+        respondents = self.tables.n_respondents.reshape(self.tables.cell_shape)
+        forced = campaign_hidden_groups(respondents, self.k)
+        for d, options in carried.items():
+            forced.setdefault(d, set()).update(options)
+        while True:
+            self.forced = {d: set(options) for d, options in forced.items()}
+            found = {d: set(o) for d, o in forced.items()}
+            for s in sections:
+                for d, options in self.suppression(s).groups.items():
+                    found.setdefault(d, set()).update(options)
+            if found == forced:
+                return forced
+            forced = found
 
     def all(self, section: SectionView) -> dict[str, Breakdown]:
         dimensions = range(len(self.q.dimensions))

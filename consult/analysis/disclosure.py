@@ -47,7 +47,9 @@ def _complete(counts: Mapping, suppressed: set, k: int, hidden: int) -> set:
     return suppressed
 
 
-def suppress_release(cell_counts: np.ndarray, k: int) -> Suppression:
+def suppress_release(
+    cell_counts: np.ndarray, k: int, forced: Mapping[int, set[int]] | None = None
+) -> Suppression:
     """Suppression for the total, every one-way breakdown and every two-way table of ``cell_counts``.
 
     ``cell_counts`` has one axis per dimension, index 0 = not stated, i = option i. Primary and complementary
@@ -59,7 +61,10 @@ def suppress_release(cell_counts: np.ndarray, k: int) -> Suppression:
     if 0 < total < k:
         return Suppression(everything=True)
     dimensions = range(cell_counts.ndim)
-    suppression = Suppression(groups={d: _one_way(_margin(cell_counts, (d,)), k) for d in dimensions})
+    forced = forced or {}
+    suppression = Suppression(
+        groups={d: _one_way(_margin(cell_counts, (d,)), k, forced.get(d, set())) for d in dimensions}
+    )
     for pair in itertools.combinations(dimensions, 2):
         table = _margin(cell_counts, pair)
         small = np.argwhere((table > 0) & (table < k))
@@ -109,9 +114,24 @@ def _margin(cell_counts: np.ndarray, kept: tuple[int, ...]) -> np.ndarray:
     return cell_counts.sum(axis=others)
 
 
-def _one_way(counts: np.ndarray, k: int) -> set[int]:
+def _one_way(counts: np.ndarray, k: int, forced: set[int] = frozenset()) -> set[int]:
+    """Primary suppression, the groups ``forced`` (hidden by another release of the campaign), then
+    complements until the hidden children count 0 or at least k."""
     groups = {option: int(n) for option, n in enumerate(counts) if option > 0}
-    return suppress(groups, k, hidden=int(counts[0]))
+    primary = {code for code, n in groups.items() if 0 < n < k} | (set(forced) & groups.keys())
+    return _complete(groups, primary, k, int(counts[0]))
+
+
+def campaign_hidden_groups(respondents: np.ndarray, k: int) -> dict[int, set[int]]:
+    """The groups the participation figures hide, per dimension: there "not stated" is a group shown like
+    the others (index 0), so a small group may be protected by hiding another one that the results would
+    show. Every release of the campaign hides these too (``suppress_release(forced=...)``)."""
+    hidden = {}
+    for d in range(respondents.ndim):
+        counts = _margin(respondents, (d,))
+        chosen = suppress({option: int(n) for option, n in enumerate(counts)}, k)
+        hidden[d] = {option for option in chosen if option > 0}
+    return hidden
 
 
 def comments_releasable(section_n: int, threshold: int) -> bool:

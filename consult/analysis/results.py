@@ -48,6 +48,7 @@ def build_results(
     ratings: ``compact``, the default, or ``plus-slash``)."""
     k = max(3, int(campaign.get("min_group_size") or q.min_group_size))
     builder = _Builder(q, tables, k, language)
+    hidden_groups = builder.settle(group_indices(q, campaign.get("hidden_groups") or {}))
     sections = [builder.section(s) for s in range(len(q.sections))]
     builder.adjust()
     for s, section in enumerate(sections):
@@ -63,8 +64,25 @@ def build_results(
             "responses_suppressed": hidden,
             "min_group_size": k,
             "charter": q.charter,
+            "hidden_groups": group_codes(q, hidden_groups),
         },
         "sections": sections,
+    }
+
+
+def group_indices(q: Questionnaire, codes: Mapping[str, Sequence[str]]) -> dict[int, set[int]]:
+    """``{dimension code: [option codes]}``, as results carry them -> 1-based option indices per dimension."""
+    found = {}
+    for d, dimension in enumerate(q.dimensions):
+        wanted = set(codes.get(dimension.code, ()))
+        found[d] = {i for i, option in enumerate(dimension.options, start=1) if option.code in wanted}
+    return found
+
+
+def group_codes(q: Questionnaire, indices: Mapping[int, set[int]]) -> dict[str, list[str]]:
+    return {
+        dimension.code: [dimension.options[i - 1].code for i in sorted(indices.get(d, ()))]
+        for d, dimension in enumerate(q.dimensions)
     }
 
 
@@ -77,6 +95,11 @@ class _Builder:
         """Each breakdown's test entry and the position of its p in ``p_values``."""
         self.equity: dict[int, list[tuple[GroupVsRest, int]]] = {}
         self.p_values: list[float | None] = []
+
+    def settle(self, carried: Mapping[int, set[int]]) -> dict[int, set[int]]:
+        """One suppression of groups for every section (see ``Breakdowns.settle``)."""
+        shown = [s for s in range(len(self.q.sections)) if not 0 < self.tables.score_counts[s].sum() < self.k]
+        return self.breakdowns.settle(shown, carried)
 
     def section(self, s: int) -> dict:
         section = self.q.sections[s]

@@ -302,6 +302,7 @@ def campaign_info(campaign: Campaign) -> dict:
         "min_group_size": campaign.min_group_size,
         "comment_min_responses": campaign.comment_min_responses,
         "final_ratings": final_ratings(campaign.id),
+        "hidden_groups": ((latest_results(campaign) or {}).get("campaign") or {}).get("hidden_groups") or {},
         "rating_spelling": campaign.rating_spelling,
     }
 

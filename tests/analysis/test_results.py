@@ -295,6 +295,7 @@ def test_structure_codes_and_ratings():
         "responses_suppressed": False,
         "min_group_size": 5,
         "charter": None,
+        "hidden_groups": {"dim0": [], "dim1": []},
     }
     first = result["sections"][0]
     assert first["title"] == "Principe 1" and first["rating"]["final"] == "+/-"

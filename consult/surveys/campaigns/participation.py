@@ -9,7 +9,7 @@ the series by day, which would add up to it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -20,6 +20,8 @@ class Hidden(StrEnum):
     """Fewer than k responses: shown as "fewer than k"."""
     COMPLEMENTARY = "complementary"
     """Hidden so that the total does not give away a small group."""
+    ELSEWHERE = "elsewhere"
+    """Hidden because the campaign's results hide it: one suppression decision for every release."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,11 @@ class Participation:
         return self.responses is None
 
 
-def hidden_groups(counts: Sequence[int], k: int) -> dict[int, Hidden]:
-    """The groups to hide: those under k, then the next smallest until the hidden ones sum to 0 or >= k."""
-    hidden = {i: Hidden.SMALL for i, n in enumerate(counts) if 0 < n < k}
+def hidden_groups(counts: Sequence[int], k: int, elsewhere: Collection[int] = ()) -> dict[int, Hidden]:
+    """The groups to hide: those under k and those the results hide (``elsewhere``), then the next smallest
+    until the hidden ones sum to 0 or >= k."""
+    hidden = {i: Hidden.ELSEWHERE for i in elsewhere if counts[i] > 0}
+    hidden |= {i: Hidden.SMALL for i, n in enumerate(counts) if 0 < n < k}
     while 0 < sum(counts[i] for i in hidden) < k:
         candidates = [i for i, n in enumerate(counts) if i not in hidden and n > 0]
         if not candidates:
@@ -80,12 +84,18 @@ def rate(responses: int | None, invited: int | None) -> float | None:
 
 
 def participation(
-    min_group_size: int, groups: Sequence[GroupInput], by_day: Mapping[date, int], invited: int
+    min_group_size: int,
+    groups: Sequence[GroupInput],
+    by_day: Mapping[date, int],
+    invited: int,
+    hidden_elsewhere: Collection[str] = (),
 ) -> Participation:
-    """The figures HR may see; ``groups`` must cover every response (include the "not stated" group)."""
+    """The figures HR may see; ``groups`` must cover every response (include the "not stated" group).
+    ``hidden_elsewhere``: codes of the groups the campaign's results hide, hidden here too."""
     total = sum(by_day.values())
     total_hidden = 0 < total < min_group_size
-    hidden = hidden_groups([g.responses for g in groups], min_group_size)
+    elsewhere = [i for i, g in enumerate(groups) if g.code and g.code in hidden_elsewhere]
+    hidden = hidden_groups([g.responses for g in groups], min_group_size, elsewhere)
     return Participation(
         min_group_size=min_group_size,
         invited=invited,

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select
 
 from consult.accounts.models import User
 from consult.accounts.services import record
-from consult.analysis.models import AnalysisRun, PartitionCounts
+from consult.analysis.models import AnalysisRun, PartitionCounts, RunStatus
 from consult.extensions import db
 from consult.i18n import translated
 from consult.surveys.campaigns import participation
@@ -116,7 +116,19 @@ def participation_figures(campaign: Campaign, language: str, not_stated: str) ->
     by_day = counts_by(Response.submitted_on, Response.campaign_id == campaign.id)
     invited = counts_by(Invitation.school, Invitation.campaign_id == campaign.id)
     groups = school_groups(campaign, invited, language, not_stated)
-    return participation.participation(campaign.min_group_size, groups, by_day, sum(invited.values()))
+    hidden = released_hidden_groups(campaign.id).get("school", ())
+    return participation.participation(campaign.min_group_size, groups, by_day, sum(invited.values()), hidden)
+
+
+def released_hidden_groups(campaign_id: int) -> dict[str, list[str]]:
+    """The groups the campaign's current results hide (dimension code -> option codes)."""
+    results = db.session.scalar(
+        select(AnalysisRun.results)
+        .where(AnalysisRun.campaign_id == campaign_id, AnalysisRun.status == RunStatus.DONE)
+        .order_by(AnalysisRun.id.desc())
+        .limit(1)
+    )
+    return ((results or {}).get("campaign") or {}).get("hidden_groups") or {}
 
 
 def counts_by(column, condition) -> dict:
