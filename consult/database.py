@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from consult.extensions import db
 
@@ -77,6 +79,24 @@ def reconnected(lost: Connection, error: BaseException) -> Connection:
     return db.session.connection()
 
 
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+"""What a database that is down, restarting, cutting connections or out of connections raises: the same
+request may well succeed a moment later."""
+
+
+def database_unavailable(error: BaseException) -> bool:
+    return isinstance(error, UNAVAILABLE) or getattr(error, "connection_invalidated", False)
+
+
+def abandon_request_work() -> None:
+    """Roll back what a failed request left in the session, whatever state its connection is in: a
+    rollback on a connection the database cut fails in its turn, and must not hide the first error."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.close()
+
+
 def dialect_name() -> str:
     """The dialect this request's statements run on, without starting an ORM session for the question."""
     connection = g.get("statement_connection")
@@ -109,6 +129,29 @@ def _sqlite_begin_immediate(connection) -> None:
     """Take the write lock at BEGIN, so writers queue instead of deadlocking ("database is locked")."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def disconnected(connection: Connection, error: Exception) -> bool:
+    return connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+
+
+def failure(connection: Connection, error: Exception) -> DBAPIError:
+    """``error``, raised by the driver under ``Precompiled``, as SQLAlchemy would have raised it, without the
+    statement's parameters (token hashes, sealed answers). A connection the database cut is invalidated and
+    the pools renewed, so that rolling back does not touch it and no later request borrows a dead one."""
+    lost = disconnected(connection, error)
+    if lost:
+        connection.invalidate(error)
+        dispose_engines()
+    return DBAPIError.instance(
+        None,
+        None,
+        error,
+        connection.dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=lost,
+        dialect=connection.dialect,
+    )
 
 
 @dataclass(frozen=True)
@@ -161,17 +204,21 @@ class Precompiled:
         with its connection (the database restarted, or a pooled connection was cut) is run once more on a
         fresh one when nothing else can have been lost with it: on the autocommit connection, where each
         statement is its own transaction and reads, or writes the same values again; or as the first
-        statement of the session's transaction. The respondent then sees no error."""
+        statement of the session's transaction. The respondent then sees no error. Any other failure is
+        raised as SQLAlchemy raises it (``DBAPIError``), the lost connection invalidated."""
         alone = g.get("statement_connection")
         first = alone is None and not db.session().in_transaction()
         connection = alone or db.session.connection()
         try:
             return self.execute(connection, params)
         except connection.dialect.loaded_dbapi.Error as error:
-            dbapi_connection = connection.connection.dbapi_connection
-            if not (alone or first) or not connection.dialect.is_disconnect(error, dbapi_connection, None):
-                raise
-            return self.execute(reconnected(connection, error), params)
+            if not (alone or first) or not disconnected(connection, error):
+                raise failure(connection, error) from error
+            retry = reconnected(connection, error)
+        try:
+            return self.execute(retry, params)
+        except retry.dialect.loaded_dbapi.Error as error:
+            raise failure(retry, error) from error
 
     def execute(self, connection: Connection, params: dict[str, Any]) -> tuple[Plan, Any]:
         plan = self.plan(connection.dialect)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from consult.database import UNAVAILABLE, abandon_request_work
 from consult.i18n import LANGUAGE_NAMES, status_label, supported_languages, translated
 from consult.logs import install_log_filters
 
@@ -53,6 +54,8 @@ def init_web(app: Flask) -> None:
     app.after_request(security_headers)
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
+    for error in UNAVAILABLE:
+        app.register_error_handler(error, database_unavailable_page)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         translated=translated,
@@ -171,3 +174,27 @@ def http_error(error: HTTPException):
     return render_template(
         "error.html", code=error.code, title=error.name, message=error.description
     ), error.code
+
+
+RETRY_AFTER_SECONDS = 10
+
+
+def database_unavailable_page(error: Exception):
+    """The database cannot be reached (down, restarting, connections cut, pool exhausted): a 503 that says
+    to try again, not a 500 that says something is broken. The page is drawn without the context
+    processors, and its header without the staff menu: both would ask the database for the signed-in user
+    once more (Flask-Login's processor does, for every template)."""
+    abandon_request_work()
+    current_app.logger.warning("database unavailable (%s)", type(error).__name__)
+    title = _("Service temporarily unavailable")
+    message = _(
+        "The database cannot be reached just now. Nothing saved before was lost. Please try again in a "
+        "few moments."
+    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return {"error": title, "message": message}, 503, headers
+    page = current_app.jinja_env.get_template("error.html").render(
+        code=503, title=title, message=message, database_down=True
+    )
+    return page, 503, headers

@@ -183,3 +183,23 @@ def test_gunicorn_workers_drop_inherited_connections_and_serve_apps_without_a_da
     assert [engine.pool.checkedin() for engine in engines] == [0, 0]
     bare = Flask("floor")
     post_fork(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: bare)), None)
+
+
+def test_staff_pages_without_a_database_answer_503_with_a_page():
+    """Issue 15: a staff page whose database cannot be reached gets the "temporarily unavailable" page (no
+    staff menu: drawing it would ask the database for the signed-in user again), not an error 500."""
+    from flask_login.utils import _create_identifier
+
+    app = make_app("postgresql+psycopg://postgres@127.0.0.1:1/unreachable")
+    client = app.test_client()
+    with app.test_request_context():
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session.update({"_user_id": "1:0", "_id": identifier, "_fresh": True, "lang": "fr"})
+    for path in ("/dashboard", "/healthz"):
+        answer = client.get(path)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 503, html
+        assert answer.headers["Retry-After"]
+        assert "Service momentanément indisponible" in html and "Traceback" not in html
+    assert app.test_client().get("/").status_code == 200

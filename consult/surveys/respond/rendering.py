@@ -30,6 +30,7 @@ from consult.surveys.respond.pages import (
 )
 from consult.surveys.respond.services import Visit
 from consult.surveys.respond.skeleton import Skeletons, Slot, fill
+from consult.web import RETRY_AFTER_SECONDS
 
 OPEN_LINK_COOKIE = "consult_open"
 OPEN_LINK_COOKIE_DAYS = 180
@@ -167,6 +168,33 @@ def unavailable(kind: str, visit: Visit | None = None) -> Response:
     """The page for an unknown link, a campaign not open yet or closed; it never says if a campaign exists."""
     html = render_template("respond/unavailable.html", kind=kind, campaign=visit.campaign if visit else None)
     return Response(html, UNAVAILABLE_STATUS[kind], mimetype="text/html")
+
+
+def interrupted(here: Here | None, kind: str, back: str) -> Response:
+    """The page of a request the database failed (503): nothing was lost, press the button again. ``kind``
+    says what failed ("show", "save", "submit", "start"); a posted form is offered to be sent again as it
+    was, its CSRF token included. Drawn from the template, never from a cached skeleton, and without the
+    campaign when the failure came before it was known (``here`` is None)."""
+    languages = here.layout.questionnaire.languages if here else supported_languages()
+    language = respondent_language(languages)
+    if here is not None:
+        context = page_context(here.layout, language)
+    else:
+        context = {"language": language, "offered_languages": list(languages), "campaign_title": ""}
+    resend = list(request.form.items(multi=True)) if request.method == "POST" else []
+    with force_locale(language):
+        html = render_template(
+            "respond/interrupted.html",
+            **context,
+            kind=kind,
+            back=back,
+            resend=resend,
+            preview=False,
+            get_flashed_messages=no_flashes,
+        )
+    response = Response(html, 503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def open_link_serializer() -> URLSafeSerializer:

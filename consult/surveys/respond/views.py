@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, redirect, request
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
 from markupsafe import escape
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.wrappers import Response
 
-from consult.database import statements_alone
+from consult.database import abandon_request_work, database_unavailable, statements_alone
 from consult.extensions import csrf, db, limiter
 from consult.surveys.campaigns.models import CampaignStatus
 from consult.surveys.respond import services
@@ -26,6 +27,7 @@ from consult.surveys.respond.pages import Problem, Step, first_open_step, merge_
 from consult.surveys.respond.privacy import client_key, install_log_redaction
 from consult.surveys.respond.rendering import (
     Here,
+    interrupted,
     open_link_cookie,
     read_open_link_cookie,
     render_page,
@@ -40,6 +42,7 @@ csrf.exempt(bp)
 bp.record_once(lambda state: install_log_redaction(state.app.logger.name))
 
 VISIT_KEY = "consult.respond.visit"
+HERE_KEY = "respond_here"
 STATEMENTS_ALONE = frozenset({"respond.step", "respond.open_step"})
 """Besides every GET: the step's save is one statement (see ``services.save_draft``)."""
 OPEN_START_LIMIT = "60 per minute"
@@ -96,6 +99,7 @@ def arrive(token: str | None, slug: str | None, answered_ok: bool = False) -> He
             unavailable("not_open" if visit.campaign.status == CampaignStatus.DRAFT else "closed", visit)
         )
     here = Here(visit, services.layouts.get(visit.campaign), token, slug)
+    g.setdefault(HERE_KEY, here)
     if visit.used and not answered_ok:
         return Gate(received_page(here, just_now=False))
     return here
@@ -202,16 +206,17 @@ def submit(token: str | None = None, slug: str | None = None):
 
 def admit_ballots(campaign_id: int) -> None:
     """Once the ballot is committed (the respondent's answers are safe): admit the campaign's ballots if
-    they are now at least k. A failure here loses nothing: the ballots wait for the next submission."""
+    they are now at least k, then vacuum them away. A failure here loses nothing (the ballots wait for the
+    next submission, the vacuum for the next admission or autovacuum), and must not tell the respondent,
+    whose answers are stored, to send them again."""
     try:
         admitted = ballots.admit_if_ready(campaign_id)
         db.session.commit()
+        if admitted:
+            ballots.purge()
     except SQLAlchemyError:
-        db.session.rollback()
+        abandon_request_work()
         current_app.logger.warning("ballots of campaign %s not admitted yet", campaign_id, exc_info=True)
-        return
-    if admitted:
-        ballots.purge()
 
 
 def outcome_page(here: Here, outcome: Outcome, status: int = 200) -> Response:
@@ -239,3 +244,32 @@ def saved(token: str | None = None, slug: str | None = None):
     link = current_app.config["CONSULT_BASE_URL"] + here.url("welcome")
     fills = {"resume": str(resume.number), "link": str(escape(link))}
     return render_page(here, "respond/saved.html", fills=fills)
+
+
+@bp.errorhandler(DBAPIError)
+@bp.errorhandler(PoolTimeout)
+def database_failed(error: Exception) -> Response:
+    """Whatever the database did (down, connections cut, a failed commit), nothing the respondent saved is
+    lost: a draft is written whole or not at all, a submission in one transaction. They get a page in their
+    language that says so and offers to press the button again, never an error 500."""
+    abandon_request_work()
+    if database_unavailable(error):
+        current_app.logger.warning("respondent page: database unavailable (%s)", type(error).__name__)
+    else:
+        current_app.logger.error("respondent page: database error", exc_info=error)
+    return interrupted(g.get(HERE_KEY), *interruption())
+
+
+def interruption() -> tuple[str, str]:
+    """What the failed request was doing, and the page to go back to."""
+    if request.method == "GET":
+        return "show", request.path
+    kind = (request.endpoint or "").rpartition(".")[2].removeprefix("open_")
+    if kind == "step":
+        return "save", request.path
+    here = g.get(HERE_KEY)
+    if kind == "submit" and here is not None:
+        return kind, here.url("step", number=len(here.layout.steps))
+    args = request.view_args or {}
+    welcome = "respond.welcome" if "token" in args else "respond.open_welcome"
+    return kind if kind == "submit" else "start", url_for(welcome, **args)

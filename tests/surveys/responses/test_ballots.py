@@ -112,3 +112,31 @@ def test_no_two_releases_differ_by_fewer_than_k_respondents(db, make_campaign, e
     steps = [b - a for a, b in itertools.pairwise(seen)]
     assert all(step == 0 or step >= K for step in steps)
     assert count(db, Response, campaign.id) == events.count("submit")
+
+
+def test_the_sqlite_file_holds_no_draft_nor_pending_ballot_in_clear(tmp_path):
+    """The embedded deployment: the database file (and its write-ahead log) read as bytes."""
+    from consult.database import dispose_engines
+    from consult.extensions import db as database
+    from consult.surveys.questionnaires.charter_templates import load_template
+    from tests.conftest import make_app, upgrade_schema
+
+    app = make_app(f"sqlite:///{tmp_path / 'consult.db'}")
+    upgrade_schema(app)
+    remark = "a remark nobody else would write"
+    with app.app_context():
+        campaign = campaigns.create_campaign(load_template("charter-2023"))
+        campaigns.open_campaign(campaign)
+        first, second = (issued.token for issued in links.issue_tokens(campaign, 2))
+        database.session.commit()
+        for token in (first, second):
+            visit = respond.find_invitation(token)
+            respond.save_draft(visit, {"answers": {"P01.1": 4}, "comments": {"P01": remark}})
+            database.session.commit()
+        respond.submit(respond.find_invitation(second), respond.layouts.get(visit.campaign))
+        database.session.commit()
+        assert count(database, Ballot, campaign.id) == 1
+        database.session.remove()
+        dispose_engines()
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("consult.db*"))
+    assert remark.encode() not in stored
