@@ -41,6 +41,21 @@ def env_flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def broker_resilience() -> dict:
+    """Workers and beat ride out a broker (Redis) restart, however long: Celery's default gives up after 100
+    reconnection attempts (about fifty minutes) and the worker exits ("Unrecoverable error"). On losing the
+    connection, a worker cancels its running late-acknowledged tasks, which the broker delivers again, rather
+    than finishing them with no connection to acknowledge them on (Celery 6's default)."""
+    return {
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_retry": True,
+        "broker_connection_max_retries": None,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "redis_retry_on_timeout": True,
+        "redis_socket_keepalive": True,
+    }
+
+
 def celery_settings(redis_url: str | None) -> dict:
     eager = not redis_url
     return {
@@ -55,13 +70,19 @@ def celery_settings(redis_url: str | None) -> dict:
         "result_serializer": "json",
         "accept_content": ["json"],
         "broker_transport_options": {
-            "visibility_timeout": int(os.environ.get("CONSULT_VISIBILITY_TIMEOUT", "600"))
+            "visibility_timeout": int(os.environ.get("CONSULT_VISIBILITY_TIMEOUT", "600")),
+            "retry_on_timeout": True,
+            "socket_keepalive": True,
         },
-        "broker_connection_retry_on_startup": True,
+        **broker_resilience(),
         "beat_schedule": {
             "campaign-schedule": {
                 "task": "consult.surveys.campaigns.tasks.apply_campaign_schedule",
                 "schedule": 60.0,
+            },
+            "send-lost-mail": {
+                "task": "consult.surveys.invitations.tasks.send_lost_mail",
+                "schedule": 300.0,
             },
             "blur-invitation-writes": {
                 "task": "consult.surveys.invitations.tasks.blur_invitation_writes",
@@ -90,6 +111,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "CELERY": celery_settings(redis_url),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "CONSULT_BASE_URL": base_url,
         "CONSULT_BALLOT_KEY": os.environ.get("CONSULT_BALLOT_KEY"),
         "SESSION_COOKIE_SECURE": env_flag("CONSULT_SECURE_COOKIES", base_url.startswith("https://")),

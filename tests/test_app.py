@@ -40,6 +40,22 @@ def test_environment_switches_to_postgresql_and_redis(tmp_path, monkeypatch):
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_redis_down_is_ridden_out(tmp_path, monkeypatch):
+    """Rate limits fall back to memory; workers and beat retry the broker for ever; lost mail is resent."""
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("SECRET_KEY", "s")
+    config = load_config(tmp_path)
+    celery = config["CELERY"]
+    assert config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
+    assert celery["broker_connection_retry"] and celery["broker_connection_retry_on_startup"]
+    assert celery["broker_connection_max_retries"] is None
+    assert celery["worker_cancel_long_running_tasks_on_connection_loss"] is True
+    assert celery["broker_transport_options"]["retry_on_timeout"] is True
+    assert celery["broker_transport_options"]["socket_keepalive"] is True
+    lost_mail = celery["beat_schedule"]["send-lost-mail"]
+    assert lost_mail["task"] == "consult.surveys.invitations.tasks.send_lost_mail"
+
+
 def test_database_url_keeps_other_drivers():
     assert database_url("sqlite:////tmp/x.db", None) == "sqlite:////tmp/x.db"
 

@@ -34,7 +34,7 @@ def tokens(slug: str, count: int | None, emails: Path | None, send: bool, out: P
     With --send, each person's link is made when the message is sent and goes only to them: no token is
     written out (see consult/surveys/invitations/services.py)."""
     from consult.surveys.invitations.services import check_can_send, read_invitation_csv
-    from consult.surveys.invitations.tasks import send_invitations
+    from consult.surveys.invitations.tasks import queue_invitations
 
     if (count is None) == (emails is None):
         raise click.UsageError("give exactly one of --count and --emails")
@@ -54,7 +54,9 @@ def tokens(slug: str, count: int | None, emails: Path | None, send: bool, out: P
         raise click.ClickException(str(error)) from error
     db.session.commit()
     if send:
-        click.echo(f"{send_invitations(found.id)} invitations queued for sending.")
+        queued = queue_invitations(found.id)
+        click.echo(f"{queued.count} invitations queued for sending.")
+        echo_deferred(queued)
     else:
         write_tokens(issued, out)
 
@@ -93,4 +95,14 @@ def remind(slug: str) -> None:
     else:
         click.echo(
             "Reminders queued for sending (their number is not shown: it could tell who has answered)."
+        )
+    echo_deferred(queued)
+
+
+def echo_deferred(queued) -> None:
+    if queued.deferred:
+        click.echo(
+            "The task queue cannot be reached: the messages are kept in the outbox and will be sent as soon "
+            "as it is back.",
+            err=True,
         )

@@ -25,3 +25,21 @@ class Invitation(db.Model):
     send_attempts: Mapped[int] = mapped_column(default=0)
     reminders_sent: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutgoingMail(db.Model):
+    """A message waiting to be sent (the outbox, ``invitations.outbox``): written in the same transaction as
+    its invitation's new token hash, deleted once sent. Its link's token is sealed with a key derived from the
+    app's secret, kept outside the database; the broker carries only the row's id."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    languages: Mapped[str] = mapped_column(String(40))
+    sealed_token: Mapped[bytes] = mapped_column(LargeBinary)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    sending_until: Mapped[datetime | None] = mapped_column()

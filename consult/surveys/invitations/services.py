@@ -2,13 +2,12 @@
 
 Tokens and links. Only a token's hash is stored, so Consult cannot send a link it has not just made. A link
 is therefore minted when its message is prepared: ``prepare_invitations`` and ``prepare_reminders`` draw a
-new token for each invitation, replace the stored hash and commit; ``tasks`` then hands the tokens to the
-sending tasks in their arguments. The tokens live in the broker's message until the batch is sent and are
-never written anywhere else. Consequences, stated in the e-mails and on the invitations page: a reminder
-carries a new link and the previous one stops working; sending invitations whose links were exported
-earlier (``consult campaign tokens --emails`` without ``--send``) replaces those links. A draft is sealed
-with its link, so no reminder goes to an invitation whose holder saved answers for later: the link they
-kept still opens them.
+new token for each invitation and replace the stored hash, and in the same transaction write the message to
+the outbox (``outbox``), its token sealed with the app's key, until it is sent; the broker carries only the
+outbox rows' ids. Consequences, stated in the e-mails and on the invitations page: a reminder carries a new
+link and the previous one stops working; sending invitations whose links were exported earlier (``consult
+campaign tokens --emails`` without ``--send``) replaces those links. A draft is sealed with its link, so no
+reminder goes to an invitation whose holder saved answers for later: the link they kept still opens them.
 
 Who has answered is never shown. Reminders go only to invitations not yet used whose first message was
 delivered; the page says how many were sent, and not even that when the number is small enough to point at
@@ -21,12 +20,11 @@ from __future__ import annotations
 
 import csv
 import io
-import smtplib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from sqlalchemy import case, delete, func, select
 
 from consult.accounts.models import User
@@ -34,16 +32,15 @@ from consult.accounts.services import record
 from consult.extensions import db
 from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignStatus
 from consult.surveys.campaigns.services import CampaignError, school_dimension
-from consult.surveys.invitations import mail
-from consult.surveys.invitations.links import respondent_url
-from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations import outbox
+from consult.surveys.invitations.models import Invitation, OutgoingMail
 from consult.surveys.invitations.tokens import new_token, token_hash
 from consult.surveys.responses.models import Draft
 from consult.textcheck import control_problem
 
 MAX_ERRORS_SHOWN = 50
 INVITATION_COLUMNS = ("email", "school")
-QUEUED, SENT, FAILED, PENDING = "queued", "sent", "failed", "pending"
+QUEUED, SENT, FAILED, PENDING = outbox.QUEUED, outbox.SENT, outbox.FAILED, "pending"
 
 
 class InvitationFileError(ValueError):
@@ -58,18 +55,17 @@ class InvitationFileError(ValueError):
 
 @dataclass(frozen=True)
 class Outgoing:
-    """Messages to send, with the new links they carry (invitation id, token); ``eligible``: the invitations
-    that could have received one. Made and committed here, queued by ``tasks.queue_batches``."""
+    """Messages written to the outbox (their rows' ids); ``eligible``: the invitations that could have
+    received one; ``deferred``: the broker could not be reached, the rows wait for it (set by ``tasks``)."""
 
     campaign_id: int
-    pairs: list[tuple[int, str]]
-    kind: str
-    languages: list[str]
+    mail_ids: list[int]
     eligible: int = 0
+    deferred: bool = False
 
     @property
     def count(self) -> int:
-        return len(self.pairs)
+        return len(self.mail_ids)
 
 
 def school_codes(campaign: Campaign) -> dict[str, str]:
@@ -180,15 +176,14 @@ def prepare_invitations(
     languages: Sequence[str] | None = None,
     retry_failed: bool = False,
 ) -> Outgoing:
-    """The first messages of pending invitations (or of failed ones). Commits: the new links' hashes must be
-    stored before a worker sends them."""
+    """The first messages of pending invitations (or of failed ones), written to the outbox. Flushes: the
+    caller commits before queueing them."""
     campaign = db.session.get(Campaign, campaign_id)
     check_can_send(campaign)
     chosen = mail_languages(campaign, languages)
-    pairs = mint(campaign.id, unsent_invitations(campaign.id, retry_failed))
-    record(actor, "campaign.send-invitations", campaign.slug, count=len(pairs), retry=retry_failed)
-    db.session.commit()
-    return Outgoing(campaign.id, pairs, "invitation", chosen)
+    mail_ids = mint(campaign.id, unsent_invitations(campaign.id, retry_failed), "invitation", chosen)
+    record(actor, "campaign.send-invitations", campaign.slug, count=len(mail_ids), retry=retry_failed)
+    return Outgoing(campaign.id, mail_ids)
 
 
 def unsent_invitations(campaign_id: int, failed: bool) -> list[Invitation]:
@@ -206,7 +201,8 @@ def unsent_invitations(campaign_id: int, failed: bool) -> list[Invitation]:
 def prepare_reminders(
     campaign_id: int, actor: User | None = None, languages: Sequence[str] | None = None
 ) -> Outgoing:
-    """New links for invitations delivered and not used yet; commits before they are queued."""
+    """Reminders with new links, written to the outbox, for invitations delivered and not used yet. Flushes:
+    the caller commits before queueing them."""
     campaign = db.session.get(Campaign, campaign_id)
     check_can_send(campaign)
     chosen = mail_languages(campaign, languages)
@@ -223,26 +219,26 @@ def prepare_reminders(
     ).all()
     for invitation in rows:
         invitation.reminders_sent += 1
-    pairs = mint(campaign.id, rows)
+    mail_ids = mint(campaign.id, rows, "reminder", chosen)
     record(actor, "campaign.remind", campaign.slug)
-    db.session.commit()
-    return Outgoing(campaign.id, pairs, "reminder", chosen, eligible)
+    return Outgoing(campaign.id, mail_ids, eligible)
 
 
-def mint(campaign_id: int, rows: Sequence[Invitation]) -> list[tuple[int, str]]:
-    """A new token per invitation, its hash stored and its status queued. A draft saved under the previous
-    link is sealed with that link (``responses.sealing``), which the new one cannot open: it is deleted."""
+def mint(campaign_id: int, rows: Sequence[Invitation], kind: str, languages: Sequence[str]) -> list[int]:
+    """A new token per invitation, its hash stored, its status queued and its message in the outbox; returns
+    the outbox rows' ids. A draft saved under the previous link is sealed with that link
+    (``responses.sealing``), which the new one cannot open: it is deleted."""
     old_hashes = [invitation.token_hash for invitation in rows]
     db.session.execute(
         delete(Draft).where(Draft.campaign_id == campaign_id, Draft.token_hash.in_(old_hashes))
     )
-    pairs = []
+    minted = []
     for invitation in rows:
         token = new_token()
         invitation.token_hash, invitation.send_status = token_hash(token), QUEUED
-        pairs.append((invitation.id, token))
+        minted.append((invitation, token))
     db.session.flush()
-    return pairs
+    return outbox.add(campaign_id, minted, kind, languages)
 
 
 def without_saved_draft():
@@ -251,81 +247,17 @@ def without_saved_draft():
     return ~select(Draft.token_hash).where(Draft.token_hash == Invitation.token_hash).exists()
 
 
-def deliver_batch(
-    campaign_id: int, pairs: Iterable[Sequence], kind: str, languages: Sequence[str], final: bool
-) -> int:
-    """Send one batch over one SMTP connection; returns how many messages left. A refused address fails
-    alone; a connection or server error is recorded on the unsent invitations and raised (the task retries),
-    or, on the final attempt, marks them failed."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.status != CampaignStatus.OPEN:
-        return 0
-    rows = deliverable(campaign_id, pairs)
-    letter = mail.Letter(kind, campaign.title, languages, campaign.min_group_size, campaign.closes_at)
-    settings = mail.MailSettings.from_config(current_app.config)
-    sent = 0
-    try:
-        with mail.smtp_session(settings) as smtp:
-            for invitation, token in rows:
-                sent += deliver_one(smtp, letter, settings.sender, invitation, token)
-    except OSError as error:
-        note_failure([i for i, _ in rows if i.send_status == QUEUED], error, final)
-        db.session.commit()
-        if not final:
-            raise
-        return sent
-    db.session.commit()
-    return sent
-
-
-def deliverable(campaign_id: int, pairs: Iterable[Sequence]) -> list[tuple[Invitation, str]]:
-    """The batch's invitations still waiting for this very link (a newer link or a closing supersedes it)."""
-    tokens = {int(invitation_id): token for invitation_id, token in pairs}
-    rows = db.session.scalars(
-        select(Invitation).where(Invitation.campaign_id == campaign_id, Invitation.id.in_(tokens))
-    ).all()
-    return [
-        (row, tokens[row.id])
-        for row in sorted(rows, key=lambda row: row.id)
-        if row.email and row.send_status == QUEUED and row.token_hash == token_hash(tokens[row.id])
-    ]
-
-
-def deliver_one(
-    smtp: smtplib.SMTP, letter: mail.Letter, sender: str, invitation: Invitation, token: str
-) -> int:
-    try:
-        smtp.send_message(mail.message(letter, sender, invitation.email, respondent_url(token)))
-    except smtplib.SMTPRecipientsRefused as error:
-        invitation.send_attempts += 1
-        invitation.send_status, invitation.send_error = FAILED, refusal(error)
-        return 0
-    invitation.send_attempts += 1
-    invitation.send_status, invitation.send_error = SENT, None
-    return 1
-
-
-def refusal(error: smtplib.SMTPRecipientsRefused) -> str:
-    code, reason = next(iter(error.recipients.values()), (0, b""))
-    text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
-    return f"address refused by the mail server ({code} {text})"[:1000]
-
-
-def note_failure(rows: Sequence[Invitation], error: OSError, final: bool) -> None:
-    for invitation in rows:
-        invitation.send_attempts += 1
-        invitation.send_error = f"{type(error).__name__}: {error}"[:1000]
-        if final:
-            invitation.send_status = FAILED
-
-
 @dataclass(frozen=True)
 class InvitationSummary:
-    """Counts by the status of each invitation's first message, and the addresses it failed to reach."""
+    """Counts by the status of each invitation's first message, and the addresses it failed to reach;
+    ``retry_at``: when messages that met a server error are tried again (no count: some may be reminders);
+    ``unreachable``: the error, when the latest failure is that the mail server could not be reached."""
 
     total: int
     by_status: dict[str, int]
     failed: list[tuple[str, str]]
+    retry_at: datetime | None = None
+    unreachable: str | None = None
 
 
 def invitation_summary(campaign: Campaign) -> InvitationSummary:
@@ -343,4 +275,35 @@ def invitation_summary(campaign: Campaign) -> InvitationSummary:
         .where(Invitation.send_status == FAILED, Invitation.reminders_sent == 0)
         .order_by(Invitation.email)
     ).all()
-    return InvitationSummary(sum(counts.values()), counts, [(email, error or "") for email, error in failed])
+    retry_at, latest_error = waiting_retry(campaign.id)
+    return InvitationSummary(
+        sum(counts.values()),
+        counts,
+        [(email, error or "") for email, error in failed],
+        retry_at,
+        unreachable(campaign.id, latest_error),
+    )
+
+
+def waiting_retry(campaign_id: int) -> tuple[datetime | None, str | None]:
+    """When the outbox's messages that met a server error are next tried, and the latest such error."""
+    retrying = (OutgoingMail.campaign_id == campaign_id) & (OutgoingMail.attempts > 0)
+    retry_at = db.session.scalar(select(func.min(OutgoingMail.next_attempt_at)).where(retrying))
+    latest = db.session.scalar(
+        select(OutgoingMail.last_error).where(retrying).order_by(OutgoingMail.next_attempt_at.desc()).limit(1)
+    )
+    return retry_at, latest
+
+
+def unreachable(campaign_id: int, latest_error: str | None) -> str | None:
+    """The connection error of the latest failure: the messages waiting for a retry have it, or (none
+    waiting) the messages that failed for good."""
+    if latest_error is not None:
+        return latest_error if outbox.is_connection_error(latest_error) else None
+    errors = db.session.scalars(
+        select(Invitation.send_error)
+        .where(Invitation.campaign_id == campaign_id, Invitation.send_status == FAILED)
+        .where(Invitation.send_error.is_not(None))
+        .distinct()
+    )
+    return next((error for error in errors if outbox.is_connection_error(error)), None)

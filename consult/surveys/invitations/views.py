@@ -106,15 +106,25 @@ def queue_first_messages(slug: str, retry_failed: bool):
     if not form.validate_on_submit():
         return render_index(campaign, 422, send=form)
     try:
-        count = invitation_tasks.send_invitations(
+        queued = invitation_tasks.queue_invitations(
             campaign.id, current_user, chosen_languages(form, campaign), retry_failed=retry_failed
         )
     except services.CampaignError as error:
         db.session.rollback()
         flash(sentence(str(error)), "error")
         return redirect(url_for("surveys.invitations.index", slug=slug))
-    flash(_("%(n)s invitations queued for sending.", n=count), "success")
+    if queued.deferred:
+        flash(_("%(n)s invitations queued for sending.", n=queued.count) + " " + deferred_note(), "warning")
+    else:
+        flash(_("%(n)s invitations queued for sending.", n=queued.count), "success")
     return redirect(url_for("surveys.invitations.index", slug=slug))
+
+
+def deferred_note() -> str:
+    return _(
+        "The task queue cannot be reached right now: the messages are kept, and they will be sent as soon as "
+        "it is back."
+    )
 
 
 @bp.post("/<slug>/invitations/remind")
@@ -130,7 +140,9 @@ def remind(slug: str):
         db.session.rollback()
         flash(sentence(str(error)), "error")
         return redirect(url_for("surveys.invitations.index", slug=slug))
-    if reminder_count_shown(queued.count, queued.eligible, campaign.min_group_size):
+    if queued.deferred:
+        flash(_("Reminders were queued for sending.") + " " + deferred_note(), "warning")
+    elif reminder_count_shown(queued.count, queued.eligible, campaign.min_group_size):
         flash(_("%(n)s reminders were sent.", n=queued.count), "success")
     else:
         flash(
