@@ -8,6 +8,7 @@ from flask import Flask, has_app_context
 TASK_MODULES = (
     "consult.surveys.campaigns.tasks",
     "consult.surveys.invitations.tasks",
+    "consult.surveys.responses.tasks",
     "consult.analysis.tasks",
     "consult.gap.tasks",
 )

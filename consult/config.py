@@ -80,6 +80,10 @@ def celery_settings(redis_url: str | None) -> dict:
                 "task": "consult.surveys.campaigns.tasks.apply_campaign_schedule",
                 "schedule": 60.0,
             },
+            "purge-ballots": {
+                "task": "consult.surveys.responses.tasks.purge_ballots",
+                "schedule": 60.0,
+            },
             "send-lost-mail": {
                 "task": "consult.surveys.invitations.tasks.send_lost_mail",
                 "schedule": 300.0,

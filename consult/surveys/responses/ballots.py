@@ -97,12 +97,16 @@ def pick(ballot: dict[str, Any], *names: str) -> dict[str, Any]:
 
 def purge() -> None:
     """After the admission's commit: reclaim the deleted ballots' row versions, so that no copy of a ballot
-    (with its transaction id, shared with the invitation it used) stays readable in the table's pages."""
+    (with its transaction id, shared with the invitation it used) stays readable in the table's pages.
+
+    Two vacuums of one table wait for each other: ``SKIP_LOCKED`` returns at once when another is running,
+    so a respondent's request never queues behind one; what it skipped, the next admission's vacuum or the
+    beat's (``tasks.purge_ballots``, every minute) reclaims."""
     engine = db.engine
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("VACUUM ballot"))
+        connection.execute(text("VACUUM (SKIP_LOCKED) ballot"))
 
 
 def insert_pending(campaign_id: int, answers: np.ndarray, profiles: np.ndarray) -> None:

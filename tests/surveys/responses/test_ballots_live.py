@@ -99,3 +99,22 @@ def test_a_dump_holds_no_draft_nor_pending_ballot_in_clear(live_app):
     assert rows(live_app, "SELECT count(*) FROM ballot WHERE campaign_id = :c", c=campaign_id) == [(1,)]
     assert rows(live_app, "SELECT count(*) FROM draft WHERE campaign_id = :c", c=campaign_id) == [(1,)]
     assert SECRET_REMARK not in dump(live_app)
+
+
+@pytest.mark.live
+def test_the_vacuum_after_an_admission_never_waits_for_another(live_app):
+    """Two vacuums of one table wait for each other; a respondent's request must not queue behind one."""
+    import time
+
+    from consult.surveys.responses import ballots
+    from consult.surveys.responses.tasks import purge_ballots
+
+    with live_app.app_context():
+        with db.engine.connect() as holder:
+            holder.execute(text("LOCK TABLE ballot IN SHARE UPDATE EXCLUSIVE MODE"))
+            started = time.monotonic()
+            ballots.purge()
+            purge_ballots.apply()
+            assert time.monotonic() - started < 2
+            holder.rollback()
+        db.session.remove()
