@@ -201,6 +201,10 @@ def cast_ballot(campaign_id: int, layout: Layout, draft: dict[str, Any]) -> None
     )
 
 
+def pending_ballots(campaign_id: int) -> int:
+    return sql.precompiled(sql.count_ballots).first({"of_campaign": campaign_id})[0]
+
+
 def start_open_link(campaign: CampaignInfo) -> str | None:
     """A new browser key with an empty draft, or None when the campaign is not open."""
     if not campaign_is_open_locked(campaign.id):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from sqlalchemy import Delete, Insert, Select, Update, bindparam, select
+from sqlalchemy import Delete, Insert, Select, Update, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from consult.database import Precompiled
@@ -140,6 +140,11 @@ def take_draft() -> Delete:
         .where(drafts.c.token_hash == bindparam("hashed"), drafts.c.campaign_id == bindparam("of_campaign"))
         .returning(drafts.c.sealed, drafts.c.data)
     )
+
+
+@cache
+def count_ballots() -> Select:
+    return select(func.count()).select_from(ballots).where(ballots.c.campaign_id == bindparam("of_campaign"))
 
 
 @cache

@@ -200,8 +200,19 @@ def submit(token: str | None = None, slug: str | None = None):
         db.session.rollback()
         return outcome_page(here, outcome, status=409)
     db.session.commit()
-    admit_ballots(here.visit.campaign.id)
+    if ballots_ready(here.visit.campaign):
+        admit_ballots(here.visit.campaign.id)
     return redirect(here.url("thanks"), 303)
+
+
+def ballots_ready(campaign: services.CampaignInfo) -> bool:
+    """A count in one statement (no transaction, no lock) on most submissions; the admission, which locks
+    the campaign and counts again, only once there may be k ballots. A failure loses nothing (see below)."""
+    try:
+        return services.pending_ballots(campaign.id) >= max(campaign.min_group_size, 3)
+    except SQLAlchemyError:
+        abandon_request_work()
+        return False
 
 
 def admit_ballots(campaign_id: int) -> None:

@@ -140,3 +140,17 @@ def test_the_sqlite_file_holds_no_draft_nor_pending_ballot_in_clear(tmp_path):
         dispose_engines()
     stored = b"".join(path.read_bytes() for path in tmp_path.glob("consult.db*"))
     assert remark.encode() not in stored
+
+
+def test_the_kth_submission_through_the_pages_admits_the_batch(db, client, make_campaign):
+    from tests.conftest import csrf_from
+
+    campaign = make_campaign(status="open")
+    for sent, issued in enumerate(links.issue_tokens(campaign, K), start=1):
+        review = client.get(f"/r/{issued.token}/step/4").get_data(as_text=True)
+        assert (
+            client.post(f"/r/{issued.token}/submit", data={"csrf_token": csrf_from(review)}).status_code
+            == 303
+        )
+        expected = (0, sent) if sent < K else (K, 0)
+        assert (count(db, Response, campaign.id), count(db, Ballot, campaign.id)) == expected
