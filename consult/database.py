@@ -23,6 +23,7 @@ def init_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("connect_args", {})["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
     db.init_app(app)
+    app.teardown_appcontext(release_session)
     app.teardown_appcontext(close_statement_connection)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -95,6 +96,16 @@ def abandon_request_work() -> None:
         db.session.rollback()
     except SQLAlchemyError:
         db.session.close()
+
+
+def release_session(_error: BaseException | None = None) -> None:
+    """End the request's session before Flask-SQLAlchemy's own teardown does (teardowns run last registered
+    first): ending it rolls back, which fails on a connection the database cut after the answer was made,
+    and an error there would turn a page already answered into an error 500. The session is then dropped."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        db.session.registry.clear()
 
 
 def dialect_name() -> str:

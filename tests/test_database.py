@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from consult.database import STATEMENT_ENGINE, Precompiled, dispose_engines
 from consult.extensions import db as _db
@@ -203,3 +203,15 @@ def test_staff_pages_without_a_database_answer_503_with_a_page():
         assert answer.headers["Retry-After"]
         assert "Service momentanément indisponible" in html and "Traceback" not in html
     assert app.test_client().get("/").status_code == 200
+
+
+def test_a_session_whose_connection_was_cut_ends_without_an_error(live_app):
+    """The request's answer is made; the database then cuts its connection: the teardown must not fail."""
+    from consult.database import release_session
+
+    with live_app.test_request_context():
+        _db.session.execute(text("SELECT 1"))
+        assert cut_connections(f"{TEST_DATABASE}_live") >= 1
+        release_session()
+        assert _db.session.execute(text("SELECT 1")).scalar() == 1
+        _db.session.remove()

@@ -52,17 +52,41 @@ def pending_count(campaign_id: int) -> int:
     )
 
 
+ADMISSION_LOCK = 0x62616C6C6F740000
+"""PostgreSQL advisory lock key of a campaign's admissions: this plus the campaign id."""
+
+
 def admit_if_ready(campaign_id: int) -> int:
-    """Admit the campaign's ballots when there are at least k of them; returns how many were admitted."""
-    return admit(campaign_id, everything=False)
+    """Admit the campaign's ballots when there are at least k of them; returns how many were admitted.
+    Submissions keep going meanwhile: only a second admission of the campaign is kept out (it admits
+    nothing: the first takes every ballot), by an advisory lock, not by locking the campaign row."""
+    if not admission_lock(campaign_id):
+        return 0
+    campaign = db.session.get(Campaign, campaign_id)
+    return admit_rows(campaign_id, minimum=max(campaign.min_group_size, 3))
 
 
-def admit(campaign_id: int, everything: bool = True) -> int:
-    """Turn the campaign's pending ballots into responses and comments in one shuffled batch (all of them,
-    or only when they are at least k). Locks the campaign row (submissions wait); the caller commits."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.id == campaign_id).with_for_update())
-    rows = db.session.execute(select(Ballot.id, Ballot.sealed).where(Ballot.campaign_id == campaign_id)).all()
-    if not rows or (not everything and len(rows) < max(campaign.min_group_size, 3)):
+def admit(campaign_id: int) -> int:
+    """Admit every pending ballot, whatever their number (closing). Locks the campaign row, so that no
+    submission casts a ballot between this admission and the closing it belongs to."""
+    db.session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update())
+    return admit_rows(campaign_id, minimum=1)
+
+
+def admission_lock(campaign_id: int) -> bool:
+    """Whether this transaction may admit the campaign's ballots now (SQLite: its writers are serialised)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True
+    query = select(func.pg_try_advisory_xact_lock(ADMISSION_LOCK + campaign_id))
+    return bool(db.session.scalar(query))
+
+
+def admit_rows(campaign_id: int, minimum: int) -> int:
+    """Turn the campaign's pending ballots (row-locked) into responses and comments in one shuffled batch,
+    if they are at least ``minimum``; flushes, the caller commits."""
+    query = select(Ballot.id, Ballot.sealed).where(Ballot.campaign_id == campaign_id).with_for_update()
+    rows = db.session.execute(query).all()
+    if len(rows) < minimum:
         return 0
     key = app_ballot_key()
     ballots = [opened(sealed, key) for _, sealed in rows]

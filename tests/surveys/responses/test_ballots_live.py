@@ -118,3 +118,25 @@ def test_the_vacuum_after_an_admission_never_waits_for_another(live_app):
             assert time.monotonic() - started < 2
             holder.rollback()
         db.session.remove()
+
+
+@pytest.mark.live
+def test_a_second_admission_of_a_campaign_admits_nothing_and_does_not_wait(live_app):
+    from consult.surveys.responses import ballots
+
+    campaign_id, tokens = open_campaign(live_app, K)
+    with live_app.app_context():
+        for token in tokens:
+            visit = respond.find_invitation(token)
+            respond.submit(visit, respond.layouts.get(visit.campaign))
+            db.session.commit()
+        with db.engine.connect() as other:
+            other.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": ballots.ADMISSION_LOCK + campaign_id}
+            )
+            assert ballots.admit_if_ready(campaign_id) == 0
+            db.session.rollback()
+            other.rollback()
+        assert ballots.admit_if_ready(campaign_id) == K
+        db.session.commit()
+        db.session.remove()
