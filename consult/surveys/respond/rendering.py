@@ -188,6 +188,7 @@ def interrupted(here: Here | None, kind: str, back: str) -> Response:
             **context,
             kind=kind,
             back=back,
+            language_link_base=back,
             resend=resend,
             preview=False,
             get_flashed_messages=no_flashes,
