@@ -55,10 +55,13 @@ def init_limiter(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts
     from consult.analysis.views import bp as analysis
+    from consult.api.pages import bp as api_pages
+    from consult.api.setup import init_api
     from consult.gap.views import bp as gap
     from consult.home.views import bp as home
     from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
 
-    for blueprint in (home, accounts, surveys, respond, analysis, gap):
+    for blueprint in (home, accounts, surveys, respond, analysis, gap, api_pages):
         app.register_blueprint(blueprint)
+    init_api(app)

@@ -10,6 +10,7 @@ from consult import create_app
 
 def build_cli() -> click.Group:
     from consult.accounts.commands import user
+    from consult.api.commands import api_token
     from consult.charter.commands import init
     from consult.demo import demo
     from consult.gap.commands import gap
@@ -17,7 +18,7 @@ def build_cli() -> click.Group:
     from consult.surveys.commands import campaign
 
     group = FlaskGroup(create_app=create_app, help="Consult: anonymous staff consultations for HRS4R.")
-    for command in (init, user, campaign, gap, privacy, demo):
+    for command in (init, user, campaign, gap, privacy, demo, api_token):
         group.add_command(command)
     return group
 

@@ -2,6 +2,7 @@
 
 from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
+from consult.api.models import ApiToken
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
 from consult.surveys.campaigns.models import Campaign
@@ -11,6 +12,7 @@ from consult.surveys.responses.models import Ballot, Comment, Draft, Response
 
 __all__ = [
     "AnalysisRun",
+    "ApiToken",
     "Assessment",
     "AssessmentRevision",
     "AuditEvent",
