@@ -8,6 +8,7 @@ answers more than its caller's pages. The action plan (``consult/hrs4r``) joins 
 from __future__ import annotations
 
 from flask import Response, abort, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -117,7 +118,7 @@ def close_campaign(slug: str):
 def participation(slug: str):
     """Responses so far by school, exactly as the campaign page shows them: a group under the minimum size
     and the groups hidden with it have no count (``responses`` null, ``hidden`` says why)."""
-    figures = services.participation_figures(campaign_or_404(slug), "en", _("School not stated"))
+    figures = services.participation_figures(campaign_or_404(slug), str(get_locale()), _("School not stated"))
     return {
         **{name: getattr(figures, name) for name in ("min_group_size", "invited", "responses", "rate")},
         "groups": [vars(group) for group in figures.groups],
