@@ -35,7 +35,7 @@ PRIVATE = {
     "email": "participant details",
 }
 OTHER_META = frozenset({"id", "lastpage", "startlanguage", "seed", "optout", "emailstatus", "completed"})
-_TIMING = re.compile(r"(?i).*time$")
+_TIMING = re.compile(r"(?i)^(.*time|grouptime\d+)$")
 _ATTRIBUTE = re.compile(r"(?i)^attribute_\d+$")
 
 
