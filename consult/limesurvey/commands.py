@@ -30,8 +30,8 @@ def limesurvey(structure: Path, responses: Path | None, mapping: Path | None) ->
         Upload(read_file(path), path.name) if path else None for path in (structure, responses, mapping)
     ]
     try:
-        if mapping is None:
-            survey = read_survey(uploads[0].data, structure.name)
+        survey = read_survey(uploads[0].data, structure.name)
+        if mapping is None and automatic.kept_languages(survey):
             write_draft(structure, automatic.dump_mapping(automatic.automatic_mapping(survey), survey))
         report = import_survey(*uploads)
     except LimeSurveyError as error:
