@@ -125,8 +125,10 @@ class Builder:
         self.comments: list[tuple[str, str]] = []
         self.left_out: list[str] = []
 
-    def text(self, texts: dict[str, str], fallback: str) -> dict[str, str]:
+    def text(self, texts: Any, fallback: str) -> dict[str, str]:
         """A text in every kept language: a missing translation takes another kept language's text."""
+        if not isinstance(texts, dict):
+            texts = {lang: str(texts) for lang in self.languages} if texts else {}
         known = [texts[lang] for lang in self.languages if texts.get(lang)]
         first = known[0] if known else next((t for t in texts.values() if t), fallback)
         return {lang: texts.get(lang) or first for lang in self.languages}
@@ -149,7 +151,11 @@ class Builder:
         codes = self.answer_codes(question, entry.get("answers"), fail)
         section = self.section(question, entry, fail)
         renamed = entry.get("items") or {}
-        reverse = set(entry.get("reverse") or [])
+        reverse = entry.get("reverse") or []
+        if not isinstance(reverse, list):
+            fail("reverse: expected a list of sub-question codes")
+            reverse = []
+        reverse = {str(code) for code in reverse}
         for sub, default_code in m.item_codes(question).items():
             item_code = renamed.get(sub, default_code) if isinstance(renamed, dict) else default_code
             if item_code == m.LEAVE_OUT or section is None:
@@ -163,8 +169,11 @@ class Builder:
             fail(f"reverse: no sub-question {sub!r}")
 
     def answer_codes(self, question: Question, answers: Any, fail) -> dict[str, int]:
-        if not isinstance(answers, dict):
+        if answers is None:
             answers = m.default_answers(question)
+        if not isinstance(answers, dict):
+            fail("answers: expected a mapping of answer codes to scale points")
+            return {}
         known = {code for code, _ in m.scale_answers(question)}
         codes = {"": spec.NO_ANSWER}
         for code, value in answers.items():
@@ -174,7 +183,7 @@ class Builder:
                 codes[str(code)] = spec.DONT_KNOW
             elif value == m.NO_ANSWER:
                 codes[str(code)] = spec.NO_ANSWER
-            elif isinstance(value, int) and 1 <= value <= self.points:
+            elif type(value) is int and 1 <= value <= self.points:
                 codes[str(code)] = value
             else:
                 fail(

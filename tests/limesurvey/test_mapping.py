@@ -130,3 +130,30 @@ def test_items_can_be_renamed_or_left_out_one_by_one():
     assert [i.code for i in plan.questionnaire.items] == ["E.know", "recruit.SQ001", "recruit.SQ002"]
     assert (plan.items[0].question, plan.items[0].sub) == ("ethics", "SQ001")
     assert plan.items[0].codes["DK"] == spec.DONT_KNOW and plan.items[0].codes[""] == spec.NO_ANSWER
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"answers": [1, 2]}, "question ethics: answers: expected a mapping of answer codes to scale points"),
+        ({"reverse": "SQ001"}, "question ethics: reverse: expected a list of sub-question codes"),
+        ({"principle": "x"}, "question ethics: principle must be a number, found 'x'"),
+        ({"items": {"SQ001": "bad code!"}}, "'bad code!' is not a valid item code"),
+        (
+            {"answers": {"A1": True, "A2": 2, "A3": 3, "A4": 4, "A5": 5, "DK": "dont_know"}},
+            "question ethics: answers: A1 -> True is not a scale point 1..5",
+        ),
+    ],
+)
+def test_a_badly_edited_question_is_refused_with_a_clear_message(change, message):
+    found, data = automatic(OURS)
+    data["questions"]["ethics"] |= change
+    with pytest.raises(LimeSurveyError) as error:
+        read_plan(found, data)
+    assert any(message in e for e in error.value.errors), error.value.errors
+
+
+@pytest.mark.parametrize("data", [[], "text", None, {"questions": None}])
+def test_a_mapping_that_is_not_one_is_refused(data):
+    with pytest.raises(LimeSurveyError, match="no 'questions' mapping"):
+        read_plan(survey(OURS), data)

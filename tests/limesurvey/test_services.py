@@ -126,3 +126,8 @@ def test_the_imported_campaign_serves_as_the_previous_campaign_for_a_trend(db, m
     assert sections["P01"]["change"]["previous_favourable"] == pytest.approx(favourable)
     recruited = previous["P14"]["favourable"]
     assert sections["P14"]["change"]["previous_favourable"] == pytest.approx(recruited)
+
+
+def test_a_mapping_that_is_not_yaml_is_refused(db):
+    with pytest.raises(LimeSurveyError, match=r"the mapping file: line 1, column \d+: malformed YAML"):
+        import_survey(upload(OURS), None, Upload(b"questions: [unclosed", "m.yaml"))
