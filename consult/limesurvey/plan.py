@@ -179,20 +179,22 @@ class Builder:
         for code, value in answers.items():
             if str(code) not in known:
                 fail(f"answers: the question has no answer code {code!r}")
-            elif value == m.DONT_KNOW:
-                codes[str(code)] = spec.DONT_KNOW
-            elif value == m.NO_ANSWER:
-                codes[str(code)] = spec.NO_ANSWER
-            elif type(value) is int and 1 <= value <= self.points:
-                codes[str(code)] = value
-            else:
+            elif (stored := self.stored_value(value)) is None:
                 fail(
                     f"answers: {code} -> {value!r} is not a scale point 1..{self.points}, "
                     "dont_know or no_answer"
                 )
+            else:
+                codes[str(code)] = stored
         for code in sorted(known - set(map(str, answers))):
             fail(f"answers: answer code {code!r} is not mapped")
         return codes
+
+    def stored_value(self, value: Any) -> int | None:
+        """The byte an answer is stored as (``spec``), or None when the mapping's value is not one."""
+        if value in (m.DONT_KNOW, m.NO_ANSWER):
+            return spec.DONT_KNOW if value == m.DONT_KNOW else spec.NO_ANSWER
+        return value if type(value) is int and 1 <= value <= self.points else None
 
     def section(self, question: Question, entry: dict, fail) -> dict | None:
         code, principle = str(entry.get("section") or question.code), entry.get("principle")
