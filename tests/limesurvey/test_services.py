@@ -11,6 +11,7 @@ from consult.extensions import db as database
 from consult.limesurvey import mapping as m
 from consult.limesurvey.services import Upload, import_survey
 from consult.limesurvey.structure import LimeSurveyError, read_survey
+from consult.privacy.audit import audit
 from consult.surveys.campaigns.models import Campaign, CampaignStatus
 from consult.surveys.responses.models import Comment, Response
 from consult.timeutil import today
@@ -116,6 +117,8 @@ def test_the_imported_campaign_serves_as_the_previous_campaign_for_a_trend(db, m
     ]
     favourable = sum(a in ("A4", "A5") for a in answered) / len(answered)
     assert previous["P01"]["favourable"] == pytest.approx(favourable)
+    failed = [(c.name, c.details) for c in audit(imported) if not c.passed]
+    assert failed == []
 
     now = make_campaign(small_questionnaire(), status="open")
     add_responses(now, 200, seed=5)
