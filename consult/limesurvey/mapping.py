@@ -50,6 +50,12 @@ _NO_ANSWER_TEXT = re.compile(
     r"keine (angabe|antwort)|m[oö]chte nicht antworten|sin respuesta|prefiero no)",
     re.IGNORECASE,
 )
+_LOW_END_TEXT = re.compile(
+    r"(strongly disagree|not at all|never\b|very (dissatisfied|poor|bad)|pas du tout|jamais|"
+    r"tr[eè]s (insatisfait|mauvais)|gar nicht|überhaupt nicht|nie\b|nunca|muy en desacuerdo)",
+    re.IGNORECASE,
+)
+"""Answer texts of the unfavourable end of a scale, whatever the language."""
 _DONT_KNOW_CODES = frozenset({"DK", "NSP", "NA", "DKNA"})
 
 
@@ -76,15 +82,20 @@ def scale_answers(question: Question) -> list[tuple[str, dict[str, str]]]:
 
 
 def default_answers(question: Question) -> dict[str, int | str]:
-    """Scale point 1 for the first answer LimeSurvey shows, and so on; don't know and no answer apart."""
-    mapped: dict[str, int | str] = {}
-    point = 0
-    for code, texts in scale_answers(question):
-        meaning = answer_meaning(code, texts)
-        if meaning is None:
-            point += 1
-        mapped[code] = meaning or point
-    return mapped
+    """Scale point 1 for the first answer LimeSurvey shows, and so on, don't know and no answer apart;
+    unless the scale is shown from its favourable end ("strongly agree" ... "not at all"), which is then
+    numbered from its last answer, so that the higher points stay the favourable ones."""
+    answers = scale_answers(question)
+    meanings = {code: answer_meaning(code, texts) for code, texts in answers}
+    points = [(code, texts) for code, texts in answers if meanings[code] is None]
+    if len(points) >= 2 and low_end(points[-1][1]) and not low_end(points[0][1]):
+        points.reverse()
+    numbered = {code: point for point, (code, _) in enumerate(points, start=1)}
+    return {code: meanings[code] or numbered[code] for code, _ in answers}
+
+
+def low_end(texts: dict[str, str]) -> bool:
+    return bool(_LOW_END_TEXT.search(" | ".join(texts.values()).replace("\u2019", "'")))
 
 
 def points_of(answers: dict[str, int | str]) -> int:

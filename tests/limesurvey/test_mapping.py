@@ -157,3 +157,12 @@ def test_a_badly_edited_question_is_refused_with_a_clear_message(change, message
 def test_a_mapping_that_is_not_one_is_refused(data):
     with pytest.raises(LimeSurveyError, match="no 'questions' mapping"):
         read_plan(survey(OURS), data)
+
+
+def test_a_scale_shown_from_its_favourable_end_is_numbered_from_its_last_answer():
+    daily = survey(DEMO).question("dailyresources")
+    assert m.default_answers(daily) == {"1": 5, "2": 4, "3": 3, "4": 2, "5": 1}
+    who5 = survey(HEALTHY).question("WHO5")
+    assert m.default_answers(who5) == {"AO01": 6, "AO05": 5, "AO04": 4, "AO03": 3, "AO02": 2, "AO06": 1}
+    pss = survey(HEALTHY).question("PSS0")
+    assert m.default_answers(pss) == {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
