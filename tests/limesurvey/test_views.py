@@ -77,3 +77,14 @@ def test_the_page_is_in_french_too(client, login, make_user):
     login(make_user("hr"))
     page = client.get(URL, headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Importer une enquête LimeSurvey" in page
+
+
+def test_imported_comments_are_shown_redacted_like_any_other(client, login, make_user, db):
+    from consult.analysis import tasks
+    from consult.limesurvey.services import Upload, import_survey
+
+    imported = import_survey(Upload(OURS.read_bytes()), Upload(OURS_CSV.read_bytes(), OURS_CSV.name)).campaign
+    assert tasks.start_analysis(imported).error is None
+    login(make_user("reviewer"))
+    page = client.get(f"/results/{imported.slug}/ethics").get_data(as_text=True)
+    assert "Write to me at [redacted]" in page and "jane.doe" not in page
