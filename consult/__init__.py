@@ -57,8 +57,9 @@ def register_blueprints(app: Flask) -> None:
     from consult.analysis.views import bp as analysis
     from consult.gap.views import bp as gap
     from consult.home.views import bp as home
+    from consult.limesurvey.views import bp as limesurvey
     from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
 
-    for blueprint in (home, accounts, surveys, respond, analysis, gap):
+    for blueprint in (home, accounts, surveys, respond, analysis, gap, limesurvey):
         app.register_blueprint(blueprint)
