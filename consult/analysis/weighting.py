@@ -132,7 +132,7 @@ def collapse_cells(
         for key in {tuple(grid[c][: depth - lvl]) for c in np.flatnonzero(placed & (level >= lvl))}:
             members = placed & (grid[:, : depth - lvl] == key).all(axis=1)
             level[members] = np.maximum(level[members], lvl)
-    keys = [(*tuple(grid[c][:depth - level[c]]), level[c]) for c in range(len(n))]
+    keys = [(*tuple(grid[c][: depth - level[c]]), level[c]) for c in range(len(n))]
     numbering = {key: i for i, key in enumerate(dict.fromkeys(k for c, k in enumerate(keys) if placed[c]))}
     return np.array([numbering[keys[c]] if placed[c] else -1 for c in range(len(n))])
 
