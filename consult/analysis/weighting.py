@@ -8,10 +8,12 @@ respondents and their total is the number of respondents.
 * **Post-stratification** (headcounts of every cell): a placed cell h gets ``n_placed * N_h / N / n_h``.
 * **Raking** (headcounts of margins only): iterative proportional fitting of the placed cells' weights until
   every dimension's weighted shares equal the staff's (within ``tolerance``).
-* **Collapsing**: a cell with fewer than ``min_cell`` respondents, or with respondents but no staff, is pooled
-  with the cells that differ from it only in the last dimension; if they are still too few, with those that
-  differ in the last two dimensions, and so on (pooled cells share one weight). When raking, a category of a
-  dimension with fewer than ``min_cell`` respondents is merged with the smallest other category.
+* **Collapsing**: a cell with fewer than ``min_cell`` respondents (staff but nobody included), or with
+  respondents but no staff, is pooled with the most similar group: the one sharing the most leading
+  dimensions with it (school, then career stage...: the last dimension is pooled over first), and among those
+  the one with the fewest respondents; the weakest group goes first, until none is weak (pooled cells share
+  one weight). When raking, a category of a dimension with fewer than ``min_cell`` respondents is merged with
+  the smallest other category.
 * **Trimming**: weights are clipped to ``[low, high]`` times their mean, then scaled back to their total,
   until they stay within the bounds. Trimming trades a little bias for a smaller variance: trimmed weighted
   shares match the staff only approximately.
@@ -122,32 +124,49 @@ def _margin(n: np.ndarray, shape: tuple[int, ...], d: int) -> np.ndarray:
 def collapse_cells(
     shape: tuple[int, ...], n: np.ndarray, headcounts: np.ndarray, placed: np.ndarray, min_cell: int
 ) -> np.ndarray:
-    """A group label per cell (-1 for cells not placed): weak cells pooled as the module says."""
+    """A group label per cell (-1 for cells not placed): weak groups pooled as the module says."""
     grid = np.indices(shape).reshape(len(shape), -1).T
-    depth = len(shape)
-    level = np.zeros(len(n), int)
-    for c in np.flatnonzero(placed):
-        level[c] = _needed_level(c, grid, n, headcounts, placed, min_cell)
-    for lvl in range(1, depth + 1):
-        for key in {tuple(grid[c][: depth - lvl]) for c in np.flatnonzero(placed & (level >= lvl))}:
-            members = placed & (grid[:, : depth - lvl] == key).all(axis=1)
-            level[members] = np.maximum(level[members], lvl)
-    keys = [(*tuple(grid[c][: depth - level[c]]), level[c]) for c in range(len(n))]
-    numbering = {key: i for i, key in enumerate(dict.fromkeys(k for c, k in enumerate(keys) if placed[c]))}
-    return np.array([numbering[keys[c]] if placed[c] else -1 for c in range(len(n))])
+    groups = [_Group([c], tuple(grid[c]), n[c], headcounts[c]) for c in np.flatnonzero(placed)]
+    groups = [g for g in groups if g.n > 0 or g.staff > 0]
+    while len(groups) > 1:
+        weak = [g for g in groups if g.weak(min_cell)]
+        if not weak:
+            break
+        smallest = min(weak, key=lambda g: (g.n, g.cells[0]))
+        groups.remove(smallest)
+        partner = max(groups, key=lambda g: (_common(g.prefix, smallest.prefix), -g.n, -g.cells[0]))
+        partner.absorb(smallest)
+    labels = np.full(len(n), -1)
+    for number, group in enumerate(groups):
+        labels[group.cells] = number
+    return labels
 
 
-def _needed_level(c, grid, n, headcounts, placed, min_cell) -> int:
-    """The fewest trailing dimensions to pool over for cell ``c`` to be strong enough (0 if it is)."""
-    depth = grid.shape[1]
-    for lvl in range(depth + 1):
-        members = placed & (grid[:, : depth - lvl] == grid[c][: depth - lvl]).all(axis=1)
-        strong = n[members].sum() >= min_cell and headcounts[members].sum() > 0
-        if lvl == 0 and n[c] == 0 and headcounts[c] == 0:
-            return 0
-        if strong:
-            return lvl
-    return depth
+@dataclass
+class _Group:
+    cells: list[int]
+    prefix: tuple[int, ...]
+    """The options its cells share, from the first dimension on."""
+    n: float
+    staff: float
+
+    def weak(self, min_cell: int) -> bool:
+        return self.n < min_cell or self.staff <= 0
+
+    def absorb(self, other: _Group) -> None:
+        self.cells = sorted(self.cells + other.cells)
+        self.prefix = self.prefix[: _common(self.prefix, other.prefix)]
+        self.n, self.staff = self.n + other.n, self.staff + other.staff
+
+
+def _common(first: tuple[int, ...], second: tuple[int, ...]) -> int:
+    """How many leading options two prefixes share."""
+    shared = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        shared += 1
+    return shared
 
 
 def post_stratify(n: np.ndarray, headcounts: np.ndarray, groups: np.ndarray) -> np.ndarray:

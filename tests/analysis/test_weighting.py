@@ -211,23 +211,22 @@ def test_trimming_setting_is_applied_by_cell_weights():
     assert tight[n > 0].max() <= 1.25 + 1e-9 and tight[n > 0].min() >= 0.8 - 1e-9
 
 
-def test_a_small_cell_is_pooled_with_its_line_then_its_plane():
+def test_a_weak_cell_is_pooled_with_the_most_similar_smallest_group():
     shape = (3, 3, 3)
     n = np.zeros(shape)
     n[1:, 1:, 1:] = 10
     n[1, 1, 1] = 2
+    n[1, 2, 1:] = [11, 9]
     n[2, 2, 1:] = [1, 1]
     cells = {options: 100 for options in itertools.product((1, 2), (1, 2), (1, 2))}
-    weights = cell_weights(Population(shape, cells=cells), n.reshape(-1), trim=NO_TRIM).per_cell.reshape(
-        shape
-    )
-    assert weights[1, 1, 1] == weights[1, 1, 2] != weights[1, 2, 1]
-    assert weights[1, 2, 1] == weights[1, 2, 2]
-    assert weights[2, 2, 1] == weights[2, 2, 2] == weights[2, 1, 1] == weights[2, 1, 2]
-    line = n[1, 1, 1:].sum()
-    assert weights[1, 1, 1] == pytest.approx(n.sum() * 200 / 800 / line)
-    plane = n[2, 1:, 1:].sum()
-    assert weights[2, 2, 1] == pytest.approx(n.sum() * 400 / 800 / plane)
+    weights = cell_weights(Population(shape, cells=cells), n.reshape(-1), trim=NO_TRIM).per_cell
+    weights = weights.reshape(shape)
+    assert weights[1, 1, 1] == weights[1, 1, 2]
+    assert len({weights[1, 1, 1], weights[1, 2, 1], weights[1, 2, 2]}) == 3
+    assert weights[2, 2, 1] == weights[2, 2, 2] == weights[2, 1, 1] != weights[2, 1, 2]
+    assert weights[1, 1, 1] == pytest.approx(n.sum() * 200 / 800 / n[1, 1, 1:].sum())
+    pooled = n[2, 2, 1:].sum() + n[2, 1, 1]
+    assert weights[2, 2, 1] == pytest.approx(n.sum() * 300 / 800 / pooled)
 
 
 def test_a_cell_of_staff_without_respondents_passes_its_staff_to_its_line():
