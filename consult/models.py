@@ -5,6 +5,7 @@ from consult.analysis.models import AnalysisRun, PartitionCounts
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
 from consult.surveys.campaigns.models import Campaign
+from consult.surveys.headcounts.models import Headcounts
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires.models import Dimension, DimensionOption, Item, Questionnaire, Section
 from consult.surveys.responses.models import Ballot, Comment, Draft, Response
@@ -22,6 +23,7 @@ __all__ = [
     "DimensionOption",
     "Draft",
     "ExportJob",
+    "Headcounts",
     "ImportedGap",
     "Invitation",
     "Item",

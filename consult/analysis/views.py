@@ -145,6 +145,7 @@ def principle(slug: str, section_code: str):
         previous=pages.previous_rows(campaign, section, language()),
         can_edit=current_user.role in EDITORS,
         pillar=pages.pillar_title(campaign, section.pillar, language()),
+        dims=dims,
     )
 
 
