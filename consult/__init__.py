@@ -57,8 +57,9 @@ def register_blueprints(app: Flask) -> None:
     from consult.analysis.views import bp as analysis
     from consult.gap.views import bp as gap
     from consult.home.views import bp as home
+    from consult.hrs4r.views import bp as hrs4r
     from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
 
-    for blueprint in (home, accounts, surveys, respond, analysis, gap):
+    for blueprint in (home, accounts, surveys, respond, analysis, gap, hrs4r):
         app.register_blueprint(blueprint)

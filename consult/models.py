@@ -4,12 +4,22 @@ from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
+from consult.hrs4r.models import (
+    Action,
+    ActionRevision,
+    Indicator,
+    OrganisationFigures,
+    OtmrAnswer,
+    PillarNarrative,
+)
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires.models import Dimension, DimensionOption, Item, Questionnaire, Section
 from consult.surveys.responses.models import Ballot, Comment, Draft, Response
 
 __all__ = [
+    "Action",
+    "ActionRevision",
     "AnalysisRun",
     "Assessment",
     "AssessmentRevision",
@@ -23,9 +33,13 @@ __all__ = [
     "Draft",
     "ExportJob",
     "ImportedGap",
+    "Indicator",
     "Invitation",
     "Item",
+    "OrganisationFigures",
+    "OtmrAnswer",
     "PartitionCounts",
+    "PillarNarrative",
     "Principle",
     "Questionnaire",
     "Response",
