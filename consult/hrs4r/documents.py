@@ -120,7 +120,9 @@ def describe(indicator: Indicator, campaign: Campaign, language: str) -> str:
         if dimension.code == indicator.dimension:
             option = next((o for o in dimension.options if o.code == indicator.group), None)
             group = translated(option.label, language) if option else indicator.group
-            parts.append(f"{translated(dimension.label, language)}: {group}")
+            parts.append(
+                _("%(dimension)s: %(group)s", dimension=translated(dimension.label, language), group=group)
+            )
     target = figure_text(indicator.target, "mean" if indicator.metric == "mean" else "favourable", language)
     parts.append(
         _(
@@ -192,8 +194,15 @@ def action_plan(campaign: Campaign, language: str) -> Document:
     return doc
 
 
-def otmr_rating(answer, language: str) -> str:
-    return format_rating(answer.rating) if answer and answer.rating else "\u2013"
+def spelled(rating: str | None, spelling: str) -> str:
+    """A rating as the campaign writes them (``++`` or ``+/+``), a dash for none."""
+    if not rating or rating == DASH:
+        return DASH
+    return format_rating(rating, "compact" if spelling == "compact" else "plus-slash")
+
+
+def otmr_rating(answer, spelling: str) -> str:
+    return spelled(answer.rating if answer else None, spelling)
 
 
 def otmr(campaign: Campaign, language: str) -> Document:
@@ -225,11 +234,11 @@ def otmr(campaign: Campaign, language: str) -> Document:
                     yes if q.open else "",
                     yes if q.transparent else "",
                     yes if q.merit else "",
-                    otmr_rating(a, language),
+                    otmr_rating(a, campaign.rating_spelling),
                     a.comment if a else "",
                     a.evidence if a else "",
                     a.indicators if a else "",
-                    otmr_rating(earlier.get(q.number), language),
+                    otmr_rating(earlier.get(q.number), campaign.rating_spelling),
                 ]
             )
         name = translated(group.name, language)
@@ -295,7 +304,14 @@ def internal_review(campaign: Campaign, language: str) -> Document:
 
 
 def indicator_columns() -> list[str]:
-    return [_("No."), _("Indicator"), _("Baseline"), _("Figure now"), _("95% interval"), _("Outcome")]
+    return [
+        _("No."),
+        _("Indicator"),
+        _("Baseline"),
+        _("Figure now"),
+        _("%(level)s%% interval", level=95),
+        _("Outcome"),
+    ]
 
 
 def indicator_rows(evaluated, plan_campaign: Campaign, language: str) -> list[list[str]]:
@@ -347,9 +363,8 @@ def change_rows(campaign: Campaign, language: str) -> list[list[str]]:
         rows.append(
             [
                 name,
-                ", ".join(format_rating(r) if r != "\u2013" else r for r in change.previous_ratings)
-                or "\u2013",
-                format_rating(change.rating) if change.rating else "\u2013",
+                ", ".join(spelled(r, campaign.rating_spelling) for r in change.previous_ratings) or "\u2013",
+                spelled(change.rating, campaign.rating_spelling),
                 percent(change.previous_favourable, language),
                 percent(change.favourable, language),
                 percent(change.difference, language, signed=True),

@@ -23,7 +23,7 @@ def test_xlsx_has_one_sheet_per_document(submission):
     assert "Not measurable: fewer respondents than the campaign's minimum group size" in cells
     otmr = [row for row in book["OTM-R checklist"].iter_rows(values_only=True)]
     first = next(row for row in otmr if row[0] == "1")
-    assert first[5] == "++" and first[6] == "Now in English too." and first[9] == "+/-"
+    assert first[5] == "+/+" and first[6] == "Now in English too." and first[9] == "+/-"
     assert sum(1 for row in otmr if row[0] and str(row[0]).isdigit()) == 23
 
 
@@ -36,8 +36,8 @@ def test_docx_holds_the_action_table(submission):
     header = [cell.text for cell in actions.rows[0].cells]
     assert header[:3] == ["N°", "Action proposée", "Description"]
     row = [cell.text for cell in actions.rows[1].cells]
-    assert row[1] == "Ethics training" and row[4] == "2024-Q3 – 2025-S2" and row[7] == "En cours"
-    assert "P01 · part favorable · École : Nord" in row[6] or "P01 · part favorable · École: Nord" in row[6]
+    assert row[1] == "Ethics training" and row[4] == "2024-Q3 \u2013 2025-S2" and row[7] == "En cours"
+    assert "P01 · part favorable · École : Nord · cible ≥ 45,0\u202f%" in row[6]
 
 
 def test_pdf_has_the_documents_in_order(submission):

@@ -29,7 +29,8 @@ def test_every_error_is_named_by_row_and_column():
         "row 2, column title: an action needs a title",
         "row 3, column principles: '7' is not a principle of the campaign's charter",
         "row 3, column status: 'finished' is not one of planned, in-progress, done, delayed, cancelled",
-        "row 3, column start: '2026-Q9' is not a period: write a year and a quarter or semester, as 2026-Q3 or 2026-S1",
+        "row 3, column start: '2026-Q9' is not a period: write a year and a quarter or semester, "
+        "as 2026-Q3 or 2026-S1",
         "row 4, column end: the action ends (2026-Q1) before it starts (2027-Q1)",
     ]
 
