@@ -12,6 +12,7 @@ from consult.accounts.services import record
 from consult.extensions import db
 from consult.gap.services import rich_text
 from consult.gap.tsv import normalise_rating
+from consult.hrs4r.labels import FIGURE_LABELS
 from consult.hrs4r.models import OrganisationFigures, OtmrAnswer, PillarNarrative
 from consult.hrs4r.reference import ORGANISATION_FIGURES, otmr_questions
 from consult.hrs4r.services import PlanError
@@ -64,9 +65,9 @@ def parse_figure(name: str, text: str) -> float | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise PlanError(f"{name}: {text!r} is not a number") from None
+        raise PlanError(f"{FIGURE_LABELS[name]}: {text!r} is not a number") from None
     if value < 0 or not value.is_finite():
-        raise PlanError(f"{name}: a figure is a positive number")
+        raise PlanError(f"{FIGURE_LABELS[name]}: a figure is a positive number")
     return float(value)
 
 

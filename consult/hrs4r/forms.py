@@ -96,7 +96,7 @@ def figures_form_class() -> type[FlaskForm]:
     fields["profile"] = TextAreaField(
         _l("Organisational profile (about 100 words)"), validators=[Length(max=2_000)], filters=LINES
     )
-    fields["validate"] = BooleanField(_l("I have checked these figures: mark them validated"))
+    fields["validated"] = BooleanField(_l("I have checked these figures: mark them validated"))
     return type("FiguresForm", (FlaskForm,), fields)
 
 

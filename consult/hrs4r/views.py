@@ -339,7 +339,7 @@ def figures(slug: str):
             try:
                 texts = {name: form[name].data or "" for name, _k in ORGANISATION_FIGURES}
                 cycle.save_figures(
-                    campaign.id, texts, form.profile.data or "", form.validate.data, current_user
+                    campaign.id, texts, form.profile.data or "", form.validated.data, current_user
                 )
                 db.session.commit()
                 flash(_("The organisational figures are saved."), "success")
