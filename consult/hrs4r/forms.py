@@ -11,6 +11,7 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -46,16 +47,22 @@ class ActionForm(FlaskForm):
     indicators_text = TextAreaField(
         _l("Indicator(s) / target(s), in words"), validators=[Length(max=20_000)], filters=LINES
     )
-    status = SelectField(_l("Current status"), choices=list(STATUS_LABELS.items()), default="planned")
+    status = SelectField(
+        _l("Current status"),
+        choices=[SelectChoice(k, v) for k, v in STATUS_LABELS.items()],
+        default="planned",
+    )
     remarks = TextAreaField(_l("Remarks"), validators=[Length(max=20_000)], filters=LINES)
     version = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
 
 class IndicatorForm(FlaskForm):
     figure = SelectField(_l("Survey figure"), validators=[DataRequired()])
-    metric = SelectField(_l("Measure"), choices=list(METRIC_LABELS.items()))
+    metric = SelectField(_l("Measure"), choices=[SelectChoice(k, v) for k, v in METRIC_LABELS.items()])
     group = SelectField(_l("Group (optional)"), default="")
-    comparator = SelectField(_l("Target"), choices=[(">=", _l("at least")), ("<=", _l("at most"))])
+    comparator = SelectField(
+        _l("Target"), choices=[SelectChoice(">=", _l("at least")), SelectChoice("<=", _l("at most"))]
+    )
     target = DecimalField(
         _l("Target value (a percentage for shares and gaps, as 45; a mean on the scale, as 3.5)"),
         validators=[DataRequired(message=_l("Give the target as a number."))],
@@ -68,9 +75,7 @@ class CommitForm(FlaskForm):
 
 
 class OtmrAnswerForm(Form):
-    rating = SelectField(
-        _l("Answer"), choices=[(c.value, c.label) for c in rating_choices("plus-slash")], default=""
-    )
+    rating = SelectField(_l("Answer"), choices=rating_choices(), default="")
     comment = TextAreaField(_l("Comment"), validators=[Length(max=20_000)], filters=LINES)
     evidence = TextAreaField(
         _l("Evidence (links, one a line)"), validators=[Length(max=5_000)], filters=LINES

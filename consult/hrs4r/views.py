@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
@@ -53,9 +54,9 @@ def action_or_404(campaign: Campaign, action_id: int) -> Action:
     return action
 
 
-def principle_choices(campaign: Campaign) -> list[tuple[int, str]]:
+def principle_choices(campaign: Campaign) -> list[SelectChoice]:
     return [
-        (s.principle, f"{s.principle}. {translated(s.title, language())}")
+        SelectChoice(s.principle, f"{s.principle}. {translated(s.title, language())}")
         for s in campaign.questionnaire.sections
         if s.principle is not None
     ]
@@ -161,19 +162,23 @@ def action(slug: str, action_id: int):
 def indicator_form_choices(form: IndicatorForm, campaign: Campaign) -> None:
     figures = []
     for section in campaign.questionnaire.sections:
-        figures.append(
-            (f"section:{section.code}", f"{section.code} · {translated(section.title, language())}")
-        )
+        title = translated(section.title, language())
+        figures.append(SelectChoice(f"section:{section.code}", f"{section.code} · {title}"))
         figures += [
-            (f"item:{i.code}", f"  {i.code} · {translated(i.text, language())[:90]}") for i in section.items
+            SelectChoice(f"item:{i.code}", f"{i.code} · {translated(i.text, language())[:90]}")
+            for i in section.items
         ]
     form.figure.choices = figures
-    groups = [("", _("All respondents"))]
+    groups = [SelectChoice("", _("All respondents"))]
     for dimension in campaign.questionnaire.dimensions:
         groups += [
-            (
+            SelectChoice(
                 f"{dimension.code}:{o.code}",
-                f"{translated(dimension.label, language())}: {translated(o.label, language())}",
+                _(
+                    "%(dimension)s: %(group)s",
+                    dimension=translated(dimension.label, language()),
+                    group=translated(o.label, language()),
+                ),
             )
             for o in dimension.options
         ]
@@ -277,9 +282,7 @@ def otmr(slug: str):
     form = form_class(data=otmr_data(saved)) if request.method == "GET" else form_class()
     for question_field in form:
         if hasattr(question_field, "rating"):
-            question_field.rating.choices = [
-                (c.value, c.label) for c in rating_choices(campaign.rating_spelling)
-            ]
+            question_field.rating.choices = rating_choices(campaign.rating_spelling)
     problem = None
     if request.method == "POST":
         if not is_hr():
