@@ -64,14 +64,20 @@ def percent(value: float | None, language: str, signed: bool = False) -> str:
     return f"{text.replace('.', ',')}\u202f%" if language == "fr" else f"{text}%"
 
 
+def decimal(value: float, digits: str, language: str) -> str:
+    text = format(value, digits)
+    return text.replace(".", ",") if language == "fr" else text
+
+
 def figure_text(value: float | None, metric: str, language: str) -> str:
+    """A share as a percentage, a gap (or a change of share) in percentage points, a mean as it is."""
+    if value is None:
+        return DASH
     if metric == "mean":
-        return (
-            "\u2013"
-            if value is None
-            else (f"{value:.2f}".replace(".", ",") if language == "fr" else f"{value:.2f}")
-        )
-    return percent(value, language, signed=metric == "gap")
+        return decimal(value, ".2f", language)
+    if metric == "gap":
+        return _("%(value)s points", value=decimal(value * 100, "+.1f", language))
+    return percent(value, language)
 
 
 def campaign_title(campaign: Campaign, language: str) -> str:
@@ -110,7 +116,7 @@ def narrative_blocks(doc: Document, campaign: Campaign, language: str) -> None:
             (_("Weaknesses"), row and row.weaknesses_html),
         ):
             texts = html_to_paragraphs(html or "") or [_("Not written yet.")]
-            doc.paragraphs([f"{label}: {texts[0]}", *texts[1:]])
+            doc.paragraphs([_("%(label)s: %(text)s", label=label, text=texts[0]), *texts[1:]])
 
 
 def describe(indicator: Indicator, campaign: Campaign, language: str) -> str:
@@ -123,7 +129,7 @@ def describe(indicator: Indicator, campaign: Campaign, language: str) -> str:
             parts.append(
                 _("%(dimension)s: %(group)s", dimension=translated(dimension.label, language), group=group)
             )
-    target = figure_text(indicator.target, "mean" if indicator.metric == "mean" else "favourable", language)
+    target = figure_text(indicator.target, indicator.metric, language)
     parts.append(
         _(
             "target %(comparator)s %(target)s",
@@ -352,7 +358,7 @@ def change_columns() -> list[str]:
         _("Rating now"),
         _("Previous favourable share"),
         _("Favourable share now"),
-        _("Change"),
+        _("Change since then"),
     ]
 
 
@@ -367,7 +373,7 @@ def change_rows(campaign: Campaign, language: str) -> list[list[str]]:
                 spelled(change.rating, campaign.rating_spelling),
                 percent(change.previous_favourable, language),
                 percent(change.favourable, language),
-                percent(change.difference, language, signed=True),
+                figure_text(change.difference, "gap", language),
             ]
         )
     return rows

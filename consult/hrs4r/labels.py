@@ -37,3 +37,12 @@ FIGURE_LABELS = {
     "budget_competitive": _l("Annual competitive public funding (euros)"),
     "budget_private": _l("Annual funding from private, non-government sources (euros)"),
 }
+CHANGE_LABELS = {
+    "proposed": _l("proposed"),
+    "edited": _l("edited"),
+    "status": _l("status changed"),
+    "validated": _l("validated"),
+    "moved": _l("moved in the plan"),
+    "indicator-bound": _l("indicator bound"),
+    "indicator-removed": _l("indicator removed"),
+}

@@ -83,10 +83,16 @@ def principle_changes(campaign: Campaign) -> list[PrincipleChange]:
     before = (latest_results(previous) or {}) if previous else {}
     finals = final_ratings(previous.id) if previous else {}
     walk = crosswalk_for(previous, campaign) if previous else None
-    return [_principle_change(section, before, finals, walk) for section in results.get("sections", [])]
+    titles = {section.code: section.title for section in campaign.questionnaire.sections}
+    return [
+        _principle_change(section, before, finals, walk, titles.get(section["code"]))
+        for section in results.get("sections", [])
+    ]
 
 
-def _principle_change(section: dict, before: dict, finals: dict, walk: dict | None) -> PrincipleChange:
+def _principle_change(
+    section: dict, before: dict, finals: dict, walk: dict | None, title: dict | None
+) -> PrincipleChange:
     earlier = _previous_sections(section, before, walk)
     rating = section.get("rating") or {}
     change = section.get("change") or {}
@@ -96,7 +102,7 @@ def _principle_change(section: dict, before: dict, finals: dict, walk: dict | No
     return PrincipleChange(
         section["code"],
         section.get("principle"),
-        section.get("title"),
+        title or section.get("title"),
         rating.get("final") or rating.get("suggested"),
         previous_ratings,
         section.get("favourable"),

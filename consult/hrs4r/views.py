@@ -29,7 +29,7 @@ from consult.hrs4r.forms import (
     otmr_form_class,
 )
 from consult.hrs4r.indicators import Binding
-from consult.hrs4r.labels import OUTCOME_LABELS, STATUS_LABELS
+from consult.hrs4r.labels import CHANGE_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from consult.hrs4r.models import Action, Indicator
 from consult.hrs4r.reference import ORGANISATION_FIGURES, otmr_groups
 from consult.i18n import translated
@@ -203,6 +203,7 @@ def render_action(campaign: Campaign, item: Action, form: ActionForm, indicator_
         later=later,
         describe=lambda i: describe(i, campaign, language()),
         figure_text=lambda v, m: figure_text(v, m, language()),
+        change_labels=CHANGE_LABELS,
         status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS,
         source_assessment=get_assessment(campaign.id, item.source_section) if item.source_section else None,
