@@ -57,9 +57,10 @@ def register_blueprints(app: Flask) -> None:
     from consult.analysis.views import bp as analysis
     from consult.gap.views import bp as gap
     from consult.home.views import bp as home
+    from consult.hrs4r.views import bp as hrs4r
     from consult.limesurvey.views import bp as limesurvey
     from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
 
-    for blueprint in (home, accounts, surveys, respond, analysis, gap, limesurvey):
+    for blueprint in (home, accounts, surveys, respond, analysis, gap, hrs4r, limesurvey):
         app.register_blueprint(blueprint)

@@ -13,12 +13,13 @@ def build_cli() -> click.Group:
     from consult.charter.commands import init
     from consult.demo import demo
     from consult.gap.commands import gap
+    from consult.hrs4r.commands import hrs4r
     from consult.limesurvey.commands import imports
     from consult.privacy.commands import privacy
     from consult.surveys.commands import campaign
 
     group = FlaskGroup(create_app=create_app, help="Consult: anonymous staff consultations for HRS4R.")
-    for command in (init, user, campaign, gap, privacy, demo, imports):
+    for command in (init, user, campaign, gap, privacy, demo, hrs4r, imports):
         group.add_command(command)
     return group
 

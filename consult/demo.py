@@ -104,6 +104,9 @@ def demo(respondents: int, serve: bool, port: int) -> None:
     campaign = build_demo(respondents)
     db.session.commit()
     click.echo(f"Demo campaign {campaign.slug}: {respondents} synthetic responses.", err=True)
+    from consult.hrs4r.demo import previous_cycle
+
+    previous_cycle(campaign, respondents, lambda earlier: run_analysis(earlier, wait=True))
     run_analysis(campaign, wait=True)
     click.echo(f"Sign in as {DEMO_EMAIL} with the password {password}", err=True)
     db.session.remove()

@@ -4,6 +4,14 @@ from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
+from consult.hrs4r.models import (
+    Action,
+    ActionRevision,
+    Indicator,
+    OrganisationFigures,
+    OtmrAnswer,
+    PillarNarrative,
+)
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.headcounts.models import Headcounts
 from consult.surveys.invitations.models import Invitation
@@ -11,6 +19,8 @@ from consult.surveys.questionnaires.models import Dimension, DimensionOption, It
 from consult.surveys.responses.models import Ballot, Comment, Draft, Response
 
 __all__ = [
+    "Action",
+    "ActionRevision",
     "AnalysisRun",
     "Assessment",
     "AssessmentRevision",
@@ -25,9 +35,13 @@ __all__ = [
     "ExportJob",
     "Headcounts",
     "ImportedGap",
+    "Indicator",
     "Invitation",
     "Item",
+    "OrganisationFigures",
+    "OtmrAnswer",
     "PartitionCounts",
+    "PillarNarrative",
     "Principle",
     "Questionnaire",
     "Response",
