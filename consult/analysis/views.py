@@ -12,7 +12,9 @@ from markupsafe import Markup
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
 from consult.analysis import charts, pages
+from consult import wording
 from consult.analysis.models import AnalysisRun, RunStatus
+from consult.analysis.ratings import reason_of
 from consult.analysis.services import latest_run
 from consult.extensions import db
 from consult.gap.exports import current_results, dimension_labels, scale_labels
@@ -66,6 +68,27 @@ def rating_text(rating: str | None, spelling: str = "plus-slash") -> str:
 @bp.app_template_global()
 def rating_meaning(rating: str | None) -> str:
     return str(RATING_MEANINGS.get(rating or "", ""))
+
+
+@bp.app_template_global()
+def rating_reason(rating: dict | None, spelling: str = "compact") -> str:
+    """A suggested rating's reason in the interface's language."""
+    return reason_of(rating, language(), "compact" if spelling == "compact" else "plus-slash")
+
+
+@bp.app_template_global()
+def share_text(value: float | None) -> str:
+    return "–" if value is None else wording.share(value, language())
+
+
+@bp.app_template_global()
+def decimal_text(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else wording.decimal(value, language(), digits)
+
+
+@bp.app_template_global()
+def interval_text(ci: list[float] | None) -> str:
+    return wording.interval(ci[0], ci[1], language()) if ci else ""
 
 
 @bp.get("/<slug>")

@@ -14,6 +14,7 @@ from typing import Any
 from consult.analysis.chart_common import localised, percent
 from consult.charter import reference
 from consult.gap.tsv import GapRow, Spelling, format_rating
+from consult.wording import decimal
 
 FIXED_DATE = datetime(2000, 1, 1)
 RATING_COLOURS = {"++": "1B7837", "+/-": "A6D96A", "-/+": "FDAE61", "--": "B2182B"}
@@ -226,8 +227,7 @@ def key_figures(section: Mapping[str, Any] | None, language: str) -> str:
 
 
 def number(value: float, language: str, digits: int = 2) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if language == "fr" else text
+    return decimal(value, language, digits)
 
 
 def charter_of(results: Mapping[str, Any]) -> str:
