@@ -17,7 +17,7 @@ from babel.support import NullTranslations, Translations
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
-def N_(message: str) -> str:  # noqa: N802 (the name Babel's extractor looks for)
+def N_(message: str) -> str:
     """Marks a message for extraction; it is translated when :func:`say` writes it."""
     return message
 
@@ -43,8 +43,8 @@ def decimal(value: float, language: str, digits: int = 2) -> str:
 
 
 def interval(low: float, high: float, language: str) -> str:
-    """A share's interval, both ends as percentages (39–47% / 39–47 %)."""
-    return say(language, N_("%(low)s–%(high)s"), low=share(low, language), high=share(high, language))
+    """A share's interval, both ends as percentages (39%-47%, or 39 %-47 % in French)."""
+    return say(language, N_("%(low)s\u2013%(high)s"), low=share(low, language), high=share(high, language))
 
 
 def localised(text: Any, language: str) -> str:

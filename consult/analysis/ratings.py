@@ -193,8 +193,8 @@ def _equity_sentence(equity: Mapping[str, Any], language: str) -> str:
     return say(
         language,
         N_(
-            'The group "%(group)s" (%(dimension)s) is %(gap)s points below the other respondents (%(p)s after '
-            "adjustment): %(effect)s."
+            'The group "%(group)s" (%(dimension)s) is %(gap)s points below the other respondents '
+            "(%(p)s after adjustment): %(effect)s."
         ),
         group=localised(equity.get("group"), language),
         dimension=localised(equity.get("dimension"), language),

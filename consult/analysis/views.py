@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from consult import wording
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
 from consult.analysis import charts, pages
-from consult import wording
 from consult.analysis.models import AnalysisRun, RunStatus
 from consult.analysis.ratings import reason_of
 from consult.analysis.services import latest_run
@@ -78,12 +78,12 @@ def rating_reason(rating: dict | None, spelling: str = "compact") -> str:
 
 @bp.app_template_global()
 def share_text(value: float | None) -> str:
-    return "–" if value is None else wording.share(value, language())
+    return "\u2013" if value is None else wording.share(value, language())
 
 
 @bp.app_template_global()
 def decimal_text(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else wording.decimal(value, language(), digits)
+    return "\u2013" if value is None else wording.decimal(value, language(), digits)
 
 
 @bp.app_template_global()

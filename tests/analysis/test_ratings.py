@@ -38,9 +38,9 @@ def test_reason_of_the_design_example():
     rating = suggest_rating(0.71, (0.66, 0.75), 412, [women], RULE)
     assert rating.suggested == "-/+" and rating.uncertain
     assert rating.reason == (
-        "71% of 412 respondents answered favourably (95% CI 66%–75%), between the 60% and 75% thresholds: +/- "
-        '(uncertain: the interval spans 75%). The group "Women" (Gender) is 18 points below the other '
-        "respondents (p = 0.003 after adjustment): one step down."
+        "71% of 412 respondents answered favourably (95% CI 66%\u201375%), between the 60% and 75% "
+        'thresholds: +/- (uncertain: the interval spans 75%). The group "Women" (Gender) is 18 points below '
+        "the other respondents (p = 0.003 after adjustment): one step down."
     )
 
 
@@ -48,7 +48,7 @@ def test_certain_rating_without_equity_finding():
     rating = suggest_rating(0.82, (0.78, 0.86), 200, [], RULE)
     assert (rating.suggested, rating.uncertain) == ("++", False)
     assert rating.reason == (
-        "82% of 200 respondents answered favourably (95% CI 78%–86%), at or above the 75% threshold: ++."
+        "82% of 200 respondents answered favourably (95% CI 78%\u201386%), at or above the 75% threshold: ++."
     )
 
 
@@ -111,9 +111,9 @@ def test_french_reason():
     finding = EquityFinding("Genre", "Femmes", 0.55, 0.75, 0.0004)
     rating = suggest_rating(0.66, (0.61, 0.71), 300, [finding], RULE, language="fr")
     assert rating.reason == (
-        "66\xa0% des 300 répondants ont répondu favorablement (IC à 95 % : 61\xa0%–71\xa0%), entre les "
-        "seuils de 60\xa0% et 75\xa0% : +/-. Le groupe « Femmes » (Genre) est 20 points en dessous des autres "
-        "répondants (p < 0,001 après ajustement) : un cran plus bas."
+        "66\xa0% des 300 répondants ont répondu favorablement (IC à 95 % : 61\xa0%\u201371\xa0%), entre les "
+        "seuils de 60\xa0% et 75\xa0% : +/-. Le groupe « Femmes » (Genre) est 20 points en dessous des "
+        "autres répondants (p < 0,001 après ajustement) : un cran plus bas."
     )
     assert rating.suggested == "-/+"
 
