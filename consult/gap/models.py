@@ -83,3 +83,11 @@ def final_ratings(campaign_id: int) -> dict[str, str | None]:
         select(Assessment.section_code, Assessment.final_rating).where(Assessment.campaign_id == campaign_id)
     ).all()
     return {code: rating for code, rating in rows}
+
+
+def justifications(campaign_id: int) -> dict[str, str]:
+    """The committee's justification of each section's final rating (empty where it wrote none)."""
+    rows = db.session.execute(
+        select(Assessment.section_code, Assessment.justification).where(Assessment.campaign_id == campaign_id)
+    ).all()
+    return {code: text or "" for code, text in rows}
