@@ -20,6 +20,7 @@ from consult.extensions import db
 from consult.gap.exports import current_results, dimension_labels, scale_labels
 from consult.gap.forms import RATING_MEANINGS, ActionForm
 from consult.gap.sanitize import clean_html
+from consult.gap.services import neighbours
 from consult.gap.tsv import RATINGS, format_rating
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
@@ -168,6 +169,7 @@ def principle(slug: str, section_code: str):
         previous=pages.previous_rows(campaign, section, language()),
         can_edit=current_user.role in EDITORS,
         pillar=pages.pillar_title(campaign, section.pillar, language()),
+        around=neighbours(campaign, section.code),
     )
 
 

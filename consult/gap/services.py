@@ -42,6 +42,17 @@ class AssessmentError(ValueError):
     """A save refused, with a message for the person who asked; nothing was written."""
 
 
+class JustificationMissing(AssessmentError):
+    """The final rating departs from the suggestion and the justification is empty (codes of both)."""
+
+    def __init__(self, rating: str, suggested: str):
+        self.rating, self.suggested = rating, suggested
+        super().__init__(
+            f"the final rating {rating} differs from the suggested rating {suggested}: "
+            "say why in the justification"
+        )
+
+
 class StaleAssessment(AssessmentError):
     """Someone else saved the principle after the form was opened; ``current`` is what they saved."""
 
@@ -74,6 +85,13 @@ def section_of(campaign: Campaign, section_code: str) -> Section:
         if section.code == section_code:
             return section
     raise AssessmentError(f"campaign {campaign.slug} has no section {section_code!r}")
+
+
+def neighbours(campaign: Campaign, section_code: str) -> tuple[Section | None, Section | None]:
+    """The principles before and after this one, in the questionnaire's order."""
+    sections = campaign_sections(campaign)
+    at = next(i for i, section in enumerate(sections) if section.code == section_code)
+    return (sections[at - 1] if at else None, sections[at + 1] if at + 1 < len(sections) else None)
 
 
 def get_assessment(campaign_id: int, section_code: str) -> Assessment | None:
@@ -120,10 +138,7 @@ def require_justification(rating: str | None, suggested: str | None, justificati
     if len(justification) > MAX_JUSTIFICATION:
         raise AssessmentError(f"the justification is limited to {MAX_JUSTIFICATION:,} characters")
     if rating is not None and suggested is not None and rating != suggested and not justification:
-        raise AssessmentError(
-            f"the final rating {rating} differs from the suggested rating {suggested}: "
-            "say why in the justification"
-        )
+        raise JustificationMissing(rating, suggested)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.auth import hr_required, reviewer_required
+from consult.analysis import pages
 from consult.analysis.views import campaign_or_404
 from consult.extensions import db
 from consult.gap import exports, services
 from consult.gap.forms import AssessmentForm, ExportJobForm, ImportForm, rating_choices
 from consult.gap.models import Assessment, ExportJob
-from consult.gap.tsv import GapFormatError
+from consult.gap.tsv import GapFormatError, format_rating
 from consult.surveys.campaigns.models import Campaign
 
 bp = Blueprint("gap", __name__, url_prefix="/gap")
@@ -37,12 +38,32 @@ def edit(slug: str, section_code: str):
         db.session.rollback()
         form.version.data = str(error.current.version)
         return render_edit(campaign, section, form, error.current, str(error))
+    except services.JustificationMissing as error:
+        db.session.rollback()
+        form.justification.errors = [justification_missing(campaign, error)]
+        return render_edit(campaign, section, form, None, None)
     except services.AssessmentError as error:
         db.session.rollback()
         return render_edit(campaign, section, form, None, str(error))
     db.session.commit()
     flash(_("Saved. The principle's history keeps the previous versions."), "success")
-    return redirect(url_for("gap.edit", slug=slug, section_code=section_code))
+    return redirect(url_for("gap.edit", slug=slug, section_code=after_saving(campaign, section_code)))
+
+
+def after_saving(campaign: Campaign, section_code: str) -> str:
+    """The principle to show once saved: the next one when the reviewer asked for it (and there is one)."""
+    following = services.neighbours(campaign, section_code)[1]
+    return following.code if request.form.get("then") == "next" and following else section_code
+
+
+def justification_missing(campaign: Campaign, error: services.JustificationMissing) -> str:
+    spelling = "compact" if campaign.rating_spelling == "compact" else "plus-slash"
+    return _(
+        "Your final rating, %(rating)s, is not the suggested rating, %(suggested)s. Write in the "
+        "justification why the committee chose it, then save again.",
+        rating=format_rating(error.rating, spelling),
+        suggested=format_rating(error.suggested, spelling),
+    )
 
 
 def section_or_404(campaign: Campaign, section_code: str):
@@ -86,8 +107,24 @@ def render_edit(campaign, section, form: AssessmentForm, stale: Assessment | Non
         stale=stale,
         problem=problem,
         suggestion=suggestion(campaign, section.code),
+        around=services.neighbours(campaign, section.code),
+        **evidence(campaign, section.code),
         revisions=services.revisions(assessment.id) if assessment else [],
     ), status
+
+
+def evidence(campaign: Campaign, section_code: str) -> dict:
+    """What the rating page shows beside the form: key figures, differences between groups, comments."""
+    figures = pages.section_figures(exports.current_results(campaign), section_code)
+    if not figures or figures.get("suppressed"):
+        return {"figures": figures, "findings": [], "comments": None}
+    language = str(get_locale())
+    tables = pages.group_tables(figures, exports.dimension_labels(campaign, language), language)
+    return {
+        "figures": figures,
+        "findings": [table.finding for table in tables if table.finding],
+        "comments": pages.releasable_comments(campaign, section_code, figures.get("n")),
+    }
 
 
 def suggestion(campaign, section_code: str) -> dict:
