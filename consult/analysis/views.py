@@ -21,6 +21,7 @@ from consult.gap.exports import current_results, dimension_labels, scale_labels
 from consult.gap.forms import RATING_MEANINGS, ActionForm
 from consult.gap.sanitize import clean_html
 from consult.gap.services import neighbours
+from consult.gap.status import STATUS_LABELS, status_counts
 from consult.gap.tsv import RATINGS, format_rating
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
@@ -98,13 +99,19 @@ def overview(slug: str):
     campaign = campaign_or_404(slug)
     results = current_results(campaign)
     rows = pages.principle_rows(campaign, results, language())
+    status, only = request.args.get("status"), request.args.get("only")
+    shown = [row for row in rows if row.shown_by(status, only)]
     return render_template(
         "analysis/overview.html",
         campaign=campaign,
         results=results,
+        counts=status_counts(row.status for row in rows),
+        status_labels=STATUS_LABELS,
+        chosen={"status": status, "only": only},
+        shown=len(shown),
         run=latest_run(campaign.id),
         participation=pages.participation(campaign),
-        pillars=pages.by_pillar(campaign, rows, language()),
+        pillars=pages.by_pillar(campaign, shown, language()),
         can_run=current_user.role in RUNNERS,
         form=ActionForm(),
     )

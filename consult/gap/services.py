@@ -180,6 +180,7 @@ def _write(
             assessment.final_rating, assessment.justification = fields.rating, fields.justification
             assessment.gap_html, assessment.initiatives_html = fields.gap_html, fields.initiatives_html
             assessment.updated_by_id, assessment.updated_at = actor.id if actor else None, utcnow()
+            assessment.validated_by_id = assessment.validated_at = None
             db.session.add(assessment)
             db.session.flush()
     except StaleDataError as error:

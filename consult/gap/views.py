@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from consult.accounts.auth import hr_required, reviewer_required
+from consult.accounts.models import Role
 from consult.analysis import pages
 from consult.analysis.views import campaign_or_404
 from consult.extensions import db
-from consult.gap import exports, services
-from consult.gap.forms import AssessmentForm, ExportJobForm, ImportForm, rating_choices
+from consult.gap import exports, services, status
+from consult.gap.forms import ActionForm, AssessmentForm, ExportJobForm, ImportForm, rating_choices
 from consult.gap.models import Assessment, ExportJob
+from consult.gap.status import STATUS_LABELS, status_of
 from consult.gap.tsv import GapFormatError, format_rating
 from consult.surveys.campaigns.models import Campaign
 
@@ -22,6 +24,7 @@ DIRECT_FORMATS = ("tsv", "xlsx", "csv", "json")
 JOB_FORMATS = ("html", "pdf", "charts")
 TABLES = ("tsv", "xlsx", "html", "pdf")
 LARGE_CAMPAIGN = 20_000
+VALIDATORS = frozenset({Role.ADMIN, Role.HR})
 
 
 @bp.route("/<slug>/principles/<section_code>", methods=["GET", "POST"])
@@ -97,7 +100,7 @@ def change_from(form: AssessmentForm) -> services.AssessmentChange:
 
 def render_edit(campaign, section, form: AssessmentForm, stale: Assessment | None, problem: str | None):
     assessment = services.get_assessment(campaign.id, section.code)
-    status = 409 if stale is not None else (400 if problem or form.errors else 200)
+    http_status = 409 if stale is not None else (400 if problem or form.errors else 200)
     return render_template(
         "gap/edit.html",
         campaign=campaign,
@@ -110,7 +113,30 @@ def render_edit(campaign, section, form: AssessmentForm, stale: Assessment | Non
         around=services.neighbours(campaign, section.code),
         **evidence(campaign, section.code),
         revisions=services.revisions(assessment.id) if assessment else [],
-    ), status
+        principle_status=status_of(assessment),
+        status_labels=STATUS_LABELS,
+        can_validate=current_user.role in VALIDATORS,
+        action_form=ActionForm(),
+    ), http_status
+
+
+@bp.post("/<slug>/principles/<section_code>/validate")
+@hr_required
+def validate(slug: str, section_code: str):
+    """HR or an admin validates the principle's row as shown, on behalf of the steering committee."""
+    campaign = campaign_or_404(slug)
+    section_or_404(campaign, section_code)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        status.validate(campaign, section_code, request.form.get("version", type=int), current_user)
+    except services.AssessmentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("gap.edit", slug=slug, section_code=section_code))
+    db.session.commit()
+    flash(_("Validated. The history records who validated it and when."), "success")
+    return redirect(url_for("gap.edit", slug=slug, section_code=section_code))
 
 
 def evidence(campaign: Campaign, section_code: str) -> dict:
