@@ -35,6 +35,7 @@ MAX_TEXT = 200_000
 MAX_JUSTIFICATION = 5_000
 PURPOSES = ("assessments", "previous")
 CHARTERS = ("2023", "2005")
+_OPENS_BLOCK = re.compile(r"<(?:p|ul|ol)\b", re.IGNORECASE)
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z/!]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
@@ -121,10 +122,21 @@ def rich_text(text: str) -> str:
     text = text.replace("\r\n", "\n").strip()
     if len(text) > MAX_TEXT:
         raise AssessmentError(f"a text is limited to {MAX_TEXT:,} characters; this one has {len(text):,}")
-    if not text or _LOOKS_LIKE_HTML.search(text):
-        return clean_html(text)
-    blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
-    return " ".join(f"<p>{html.escape(block, quote=False)}</p>" for block in blocks if block)
+    if not text or not _LOOKS_LIKE_HTML.search(text):
+        blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+        return " ".join(f"<p>{html.escape(block, quote=False)}</p>" for block in blocks if block)
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text)]
+    return clean_html(" ".join(_as_block(block) for block in blocks if block))
+
+
+def _as_block(block: str) -> str:
+    """A block typed between blank lines: kept when it opens with a paragraph or a list, else (plain text,
+    or text with inline markup) made a paragraph of its own, so that it is not merged into its neighbour."""
+    if _OPENS_BLOCK.match(block):
+        return block
+    if _LOOKS_LIKE_HTML.search(block):
+        return f"<p>{' '.join(block.split())}</p>"
+    return f"<p>{html.escape(' '.join(block.split()), quote=False)}</p>"
 
 
 def checked_rating(final_rating: str | None) -> str | None:

@@ -15,6 +15,7 @@ from consult.extensions import db
 from consult.gap import exports, services, status
 from consult.gap.forms import ActionForm, AssessmentForm, ExportJobForm, ImportForm, rating_choices
 from consult.gap.models import Assessment, ExportJob
+from consult.gap.sanitize import removed_markup
 from consult.gap.status import STATUS_LABELS, status_of
 from consult.gap.tsv import GapFormatError, format_rating
 from consult.surveys.campaigns.models import Campaign
@@ -35,6 +36,8 @@ def edit(slug: str, section_code: str):
     form = assessment_form(campaign, services.get_assessment(campaign.id, section_code))
     if not form.validate_on_submit():
         return render_edit(campaign, section, form, None, None)
+    if request.form.get("then") == "preview":
+        return render_edit(campaign, section, form, None, None, preview=previews(form))
     try:
         services.save_assessment(campaign.id, section_code, change_from(form), current_user)
     except services.StaleAssessment as error:
@@ -50,6 +53,9 @@ def edit(slug: str, section_code: str):
         return render_edit(campaign, section, form, None, str(error))
     db.session.commit()
     flash(_("Saved. The principle's history keeps the previous versions."), "success")
+    for preview in previews(form):
+        if preview["removed"]:
+            flash(removed_message(preview), "warning")
     return redirect(url_for("gap.edit", slug=slug, section_code=after_saving(campaign, section_code)))
 
 
@@ -98,7 +104,35 @@ def change_from(form: AssessmentForm) -> services.AssessmentChange:
     )
 
 
-def render_edit(campaign, section, form: AssessmentForm, stale: Assessment | None, problem: str | None):
+def previews(form: AssessmentForm) -> list[dict]:
+    """Each text as it will be stored, and what the sanitiser removes from what was typed."""
+    found = []
+    for field in (form.gap_html, form.initiatives_html):
+        try:
+            stored = services.rich_text(field.data or "")
+        except services.AssessmentError:
+            continue
+        removed = removed_markup(field.data or "", stored)
+        found.append({"label": field.label.text, "id": field.id, "html": stored, "removed": removed})
+    return found
+
+
+def removed_message(preview: dict) -> str:
+    return _(
+        "%(field)s: the following were removed because they are not allowed: %(removed)s.",
+        field=preview["label"],
+        removed=", ".join(preview["removed"]),
+    )
+
+
+def render_edit(
+    campaign,
+    section,
+    form: AssessmentForm,
+    stale: Assessment | None,
+    problem: str | None,
+    preview: list[dict] | None = None,
+):
     assessment = services.get_assessment(campaign.id, section.code)
     http_status = 409 if stale is not None else (400 if problem or form.errors else 200)
     return render_template(
@@ -117,6 +151,8 @@ def render_edit(campaign, section, form: AssessmentForm, stale: Assessment | Non
         status_labels=STATUS_LABELS,
         can_validate=current_user.role in VALIDATORS,
         action_form=ActionForm(),
+        preview=preview,
+        removed_message=removed_message,
     ), http_status
 
 
