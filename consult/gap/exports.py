@@ -22,7 +22,7 @@ from consult.charter.reference import principle
 from consult.extensions import db
 from consult.gap.cells import neutralised
 from consult.gap.documents import gap_report_html, gap_report_pdf, gap_xlsx
-from consult.gap.models import ExportJob, final_ratings
+from consult.gap.models import ExportJob, final_ratings, justifications
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
 from consult.gap.tsv import GapRow, dump_gap_tsv
 from consult.i18n import translated
@@ -215,10 +215,11 @@ def current_results(campaign: Campaign) -> dict[str, Any] | None:
     results = copy.deepcopy(latest_results(campaign))
     if results is None:
         return None
-    finals = final_ratings(campaign.id)
+    finals, reasons = final_ratings(campaign.id), justifications(campaign.id)
     for section in results.get("sections", []):
         rating = section.get("rating") or {"suggested": None, "reason": ""}
-        section["rating"] = {**rating, "final": finals.get(section.get("code"))}
+        code = section.get("code")
+        section["rating"] = {**rating, "final": finals.get(code), "justification": reasons.get(code, "")}
     return results
 
 
