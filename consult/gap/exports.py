@@ -16,10 +16,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from consult.accounts.models import User
-from consult.analysis import charts
-from consult.analysis.services import latest_results
+from consult.analysis import chartdraw, charts, chartstore
+from consult.analysis.services import latest_results, latest_run
 from consult.charter.reference import principle
 from consult.extensions import db
+from consult.gap import chartzip
 from consult.gap.cells import neutralised
 from consult.gap.documents import gap_report_html, gap_report_pdf, gap_xlsx
 from consult.gap.models import ExportJob, final_ratings
@@ -275,17 +276,18 @@ def export_html(campaign: Campaign, language: str) -> Document:
 
 
 def report_charts(campaign: Campaign, results: dict[str, Any], language: str) -> dict[str, str]:
-    """Each principle's item distribution and breakdown as SVG, keyed ``CODE/name`` for the report."""
-    labels, dims = scale_labels(campaign, language), dimension_labels(campaign, language)
-    sections = [s for s in results["sections"] if s.get("items") and not s.get("suppressed")]
-    svgs: dict[str, str] = {}
-    for done, section in enumerate(sections, start=1):
-        figures = charts.section_figures(section, labels, dims, language, campaign.min_group_size)
-        for name in REPORT_CHARTS:
-            if name in figures:
-                svgs[f"{section['code']}/{name}"] = charts.render(figures[name], "svg").decode("utf-8")
-        report_progress(done, len(sections))
-    return svgs
+    """Each principle's item distribution and breakdown as compact SVG, keyed ``CODE/name`` for the report:
+    read from the charts stored with the results (drawn now only if they never were)."""
+    run = latest_run(campaign.id, done_only=True)
+    if run is None:
+        return {}
+    chartstore.ensure_charts(run, language, progress=report_progress)
+    stored = chartstore.stored_charts(run.id, language, (chartdraw.COMPACT,))
+    return {
+        f"{code}/{kind}": content.decode("utf-8")
+        for (code, kind, _fmt), content in sorted(stored.items())
+        if kind in REPORT_CHARTS
+    }
 
 
 def export_pdf(campaign: Campaign, language: str) -> Document:
@@ -300,18 +302,23 @@ def export_pdf(campaign: Campaign, language: str) -> Document:
 
 
 def export_charts(campaign: Campaign, language: str) -> Document:
-    """Every principle's charts (PNG, SVG, PDF) in one ZIP: built section by section to report progress, and
-    the same bytes as ``charts_zip`` over the whole results."""
-    results = chart_results(campaign, language)
-    labels, dims = scale_labels(campaign, language), dimension_labels(campaign, language)
-    entries: dict[str, bytes] = {}
-    sections = results.get("sections", [])
-    for done, section in enumerate(sections, start=1):
-        one = charts.charts_zip({**results, "sections": [section]}, labels, dims, language)
-        with zipfile.ZipFile(io.BytesIO(one)) as archive:
-            entries.update({charts.safe_entry_name(name): archive.read(name) for name in archive.namelist()})
-        report_progress(done, len(sections))
-    content = charts.deterministic_zip(sorted(entries.items()))
+    """Every principle's charts (PNG, SVG, PDF) in one ZIP with an index page, assembled from the charts
+    stored with the latest results: a second export of the same results draws nothing."""
+    results_or_fail(campaign)
+    run = latest_run(campaign.id, done_only=True)
+    chartstore.ensure_charts(run, language, progress=report_progress)
+    files = chartstore.stored_charts(run.id, language, chartzip.ZIP_FORMATS)
+    sections = [
+        chartzip.ChartSection(
+            str(section["code"]),
+            section.get("principle"),
+            principle_name(campaign, section.get("principle"), language) or str(section.get("title") or ""),
+            int(section.get("n") or 0),
+        )
+        for section in chartstore.drawable_sections(campaign, run.results or {}, language)
+    ]
+    title = translated(campaign.title, language)
+    content = chartzip.charts_archive(sections, files, language, title, campaign.min_group_size)
     return Document(content, f"{campaign.slug}-charts.zip", "application/zip")
 
 
