@@ -20,7 +20,6 @@ from consult.surveys.invitations import links
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires.charter_templates import load_template
 from consult.surveys.questionnaires.convert import campaign_spec
-from consult.surveys.responses import storage, synthetic
 
 DEMO_EMAIL = "demo@consult.example"
 
@@ -47,6 +46,8 @@ def invite_demo_staff(campaign, respondents: int) -> None:
 
 
 def build_demo(respondents: int, seed: int = 2026):
+    from consult.surveys.responses import storage, synthetic
+
     campaign = services.create_campaign(
         load_template("charter-2023"), title="HRS4R researchers' survey (demo)"
     )

@@ -2,7 +2,8 @@
 
 Each figure is drawn once and saved in every format from that same figure (PNG, SVG and PDF for downloads and
 the ZIP, and a compact SVG whose text stays text, for the HTML report). Sections are spread over a pool of
-processes: matplotlib holds the interpreter's lock while it draws, so threads would not help.
+processes: matplotlib holds the interpreter's lock while it draws, so threads would not help. The pool's
+processes come from a fork server that has imported matplotlib once (see ``pool_context``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ def _draw_one(job: tuple[str, Mapping[str, Any], ChartInputs]) -> tuple[str, dic
     return code, draw_section(section, inputs)
 
 
+def pool_context() -> multiprocessing.context.BaseContext:
+    """Processes forked from a server process that imported matplotlib once, before any thread: forking
+    the web process itself could copy a lock another of its threads holds, and hang the child."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["consult.analysis.charts"])
+    return context
+
+
 def worker_count(sections: int) -> int:
     return max(1, min(sections, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
 
@@ -78,8 +87,7 @@ def draw_sections(
         finished: Iterator = map(_draw_one, jobs)
         yield from _reported(finished, len(jobs), progress)
         return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
         yield from _reported(pool.map(_draw_one, jobs), len(jobs), progress)
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from consult.analysis.chartdraw import ChartInputs, draw_sections
-from consult.analysis.chart_common import dimension_labels
 from consult.analysis.models import AnalysisRun, ChartFile
 from consult.extensions import db
 from consult.i18n import translated
@@ -28,6 +27,8 @@ ChartKey = tuple[str, str, str]
 
 
 def chart_inputs(campaign: Campaign, language: str) -> ChartInputs:
+    from consult.analysis.chart_common import dimension_labels
+
     labels = campaign.questionnaire.scale_labels
     scale = list(labels.get(language) or labels.get("en") or next(iter(labels.values()), []))
     dims = dimension_labels(campaign_spec(campaign).dimensions, language)
@@ -39,7 +40,7 @@ def drawable_sections(campaign: Campaign, results: Mapping[str, Any], language: 
     questions = {section.code: section for section in campaign.questionnaire.sections}
     drawable = []
     for section in copy.deepcopy(results.get("sections", [])):
-        if section.get("suppressed") or section.get("code") not in questions:
+        if section.get("suppressed") or not section.get("items") or section.get("code") not in questions:
             continue
         source = questions[section["code"]]
         section["title"] = translated(source.title, language) or section.get("title")
@@ -95,7 +96,9 @@ def store_section(run_id: int, language: str, code: str, files: Mapping[tuple[st
 def draw_run_charts(run: AnalysisRun, progress: Progress | None = None) -> int:
     """Every language of the campaign's questionnaire, right after the results are made."""
     campaign = db.session.get(Campaign, run.campaign_id)
-    return sum(ensure_charts(run, language, progress=progress) for language in campaign.questionnaire.languages)
+    return sum(
+        ensure_charts(run, language, progress=progress) for language in campaign.questionnaire.languages
+    )
 
 
 def stored_charts(run_id: int, language: str, fmts: tuple[str, ...]) -> dict[ChartKey, bytes]:

@@ -20,7 +20,6 @@ from sqlalchemy.orm import selectinload
 
 from consult.analysis.counts import CountTables, build_counts, empty_counts
 from consult.analysis.models import AnalysisRun, PartitionCounts, RunStatus
-from consult.analysis.results import build_results
 from consult.charter.reference import crosswalk
 from consult.extensions import db
 from consult.gap.models import final_ratings
@@ -268,6 +267,8 @@ def draw_charts(run: AnalysisRun) -> None:
 
 
 def compute_results(campaign: Campaign, q: spec.Questionnaire, tables: CountTables) -> dict:
+    from consult.analysis.results import build_results
+
     previous = campaign.previous_campaign
     return build_results(
         campaign_info(campaign),

@@ -7,9 +7,10 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
+from consult import jobs
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
 from consult.analysis import chartstore, pages
@@ -103,8 +104,11 @@ def analyse(slug: str):
     campaign = campaign_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
+    active = latest_run(campaign.id)
+    if active is not None and active.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return redirect(url_for("analysis.run", slug=slug, run_id=active.id))
     try:
-        run = start_analysis(campaign, trigger="web")
+        run = start_analysis(campaign, trigger="web", background=jobs.in_background())
     except Exception as error:
         flash(_("The analysis could not start: %(error)s", error=str(error)), "error")
         return redirect(url_for("analysis.overview", slug=slug))

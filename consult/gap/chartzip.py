@@ -104,6 +104,8 @@ def index_entry(
 def index_page(entries: Sequence[Mapping[str, object]], language: str, campaign_title: str) -> str:
     described = DESCRIPTIONS.get(language, DESCRIPTIONS["en"])
     return _ENVIRONMENT.get_template("gap/charts_index.html").render(
-        language=language, title=f"{described['title']} · {campaign_title}", files=described["files"],
+        language=language,
+        title=f"{described['title']} · {campaign_title}",
+        files=described["files"],
         entries=entries,
     )

@@ -7,22 +7,20 @@ import csv
 import io
 import json
 import secrets
-import zipfile
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
 from consult.accounts.models import User
-from consult.analysis import chartdraw, charts, chartstore
+from consult.analysis import chartdraw, chartstore
 from consult.analysis.services import latest_results, latest_run
 from consult.charter.reference import principle
 from consult.extensions import db
-from consult.gap import chartzip
 from consult.gap.cells import neutralised
-from consult.gap.documents import gap_report_html, gap_report_pdf, gap_xlsx
 from consult.gap.models import ExportJob, final_ratings
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
 from consult.gap.tsv import GapRow, dump_gap_tsv
@@ -30,6 +28,10 @@ from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.questionnaires.convert import campaign_spec
 from consult.surveys.responses.models import Response
+from consult.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from consult.analysis.chart_common import DimensionLabels
 
 ProgressReporter = Callable[[int], None]
 _progress: ContextVar[ProgressReporter | None] = ContextVar("export_progress", default=None)
@@ -243,8 +245,10 @@ def scale_labels(campaign: Campaign, language: str) -> list[str]:
     return list(labels.get(language) or labels.get("en") or next(iter(labels.values()), []))
 
 
-def dimension_labels(campaign: Campaign, language: str) -> charts.DimensionLabels:
-    return charts.dimension_labels(campaign_spec(campaign).dimensions, language)
+def dimension_labels(campaign: Campaign, language: str) -> DimensionLabels:
+    from consult.analysis import chart_common
+
+    return chart_common.dimension_labels(campaign_spec(campaign).dimensions, language)
 
 
 def export_tsv(campaign: Campaign, language: str) -> Document:
@@ -253,6 +257,8 @@ def export_tsv(campaign: Campaign, language: str) -> Document:
 
 
 def export_xlsx(campaign: Campaign, language: str) -> Document:
+    from consult.gap.documents import gap_xlsx
+
     content = gap_xlsx(
         document_results(campaign, language),
         gap_rows(campaign, language),
@@ -269,6 +275,8 @@ def export_xlsx(campaign: Campaign, language: str) -> Document:
 
 
 def export_html(campaign: Campaign, language: str) -> Document:
+    from consult.gap.documents import gap_report_html
+
     results = document_results(campaign, language)
     svgs = report_charts(campaign, results, language)
     text = gap_report_html(results, gap_rows(campaign, language), language, svgs, campaign.rating_spelling)
@@ -291,6 +299,8 @@ def report_charts(campaign: Campaign, results: dict[str, Any], language: str) ->
 
 
 def export_pdf(campaign: Campaign, language: str) -> Document:
+    from consult.gap.documents import gap_report_pdf
+
     content = gap_report_pdf(
         document_results(campaign, language),
         gap_rows(campaign, language),
@@ -304,6 +314,8 @@ def export_pdf(campaign: Campaign, language: str) -> Document:
 def export_charts(campaign: Campaign, language: str) -> Document:
     """Every principle's charts (PNG, SVG, PDF) in one ZIP with an index page, assembled from the charts
     stored with the latest results: a second export of the same results draws nothing."""
+    from consult.gap import chartzip
+
     results_or_fail(campaign)
     run = latest_run(campaign.id, done_only=True)
     chartstore.ensure_charts(run, language, progress=report_progress)
@@ -394,6 +406,26 @@ def fail_export_job(job_id: int, error: str) -> None:
     job = db.session.get(ExportJob, job_id)
     if job is not None and job.status != "done":
         job.status, job.error = "failed", error[:2000]
+
+
+JOB_LIFETIME = timedelta(hours=1)
+"""A job still unfinished after this long lost its worker: a new click starts another instead of joining."""
+
+
+def running_job(campaign_id: int, fmt: str, language: str) -> ExportJob | None:
+    """The same export, queued or running, that a second click joins instead of starting it again."""
+    return db.session.scalar(
+        select(ExportJob)
+        .where(
+            ExportJob.campaign_id == campaign_id,
+            ExportJob.format == fmt,
+            ExportJob.language == language,
+            ExportJob.status.in_(("queued", "running")),
+            ExportJob.created_at > utcnow() - JOB_LIFETIME,
+        )
+        .order_by(ExportJob.id.desc())
+        .limit(1)
+    )
 
 
 def export_job(token: str) -> ExportJob | None:
