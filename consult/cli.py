@@ -8,7 +8,17 @@ from flask.cli import FlaskGroup
 from consult import create_app
 
 
+class ConsultGroup(FlaskGroup):
+    """Lists its own commands without building the app or loading the installed packages' plugins (which
+    still run when named, such as ``consult limiter``): ``consult --help`` imports only the commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands)
+
+
 def build_cli() -> click.Group:
+    from flask_migrate.cli import db
+
     from consult.accounts.commands import user
     from consult.charter.commands import init
     from consult.demo import demo
@@ -18,8 +28,8 @@ def build_cli() -> click.Group:
     from consult.privacy.commands import privacy
     from consult.surveys.commands import campaign
 
-    group = FlaskGroup(create_app=create_app, help="Consult: anonymous staff consultations for HRS4R.")
-    for command in (init, user, campaign, gap, privacy, demo, hrs4r, imports):
+    group = ConsultGroup(create_app=create_app, help="Consult: anonymous staff consultations for HRS4R.")
+    for command in (init, user, campaign, gap, privacy, demo, db, hrs4r, imports):
         group.add_command(command)
     return group
 
