@@ -2,6 +2,7 @@
 
 from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
+from consult.api.models import ApiToken
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
 from consult.hrs4r.models import (
@@ -22,6 +23,7 @@ __all__ = [
     "Action",
     "ActionRevision",
     "AnalysisRun",
+    "ApiToken",
     "Assessment",
     "AssessmentRevision",
     "AuditEvent",
