@@ -61,10 +61,12 @@ def register_blueprints(app: Flask) -> None:
     from consult.api.setup import init_api
     from consult.gap.views import bp as gap
     from consult.home.views import bp as home
+    from consult.hrs4r.views import bp as hrs4r
+    from consult.limesurvey.views import bp as limesurvey
     from consult.sso.views import bp as sso
     from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
 
-    for blueprint in (home, accounts, surveys, respond, analysis, gap, api_pages, sso):
+    for blueprint in (home, accounts, surveys, respond, analysis, gap, hrs4r, limesurvey, api_pages, sso):
         app.register_blueprint(blueprint)
     init_api(app)

@@ -1,7 +1,7 @@
 """Personal API tokens: a digest of each token, its owner, scope, expiry and revocation
 
 Revision ID: d952e4573ff1
-Revises: 1174c3d5ea3f
+Revises: df7973cb0895
 Create Date: 2026-12-04 14:32:02.466556
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "d952e4573ff1"
-down_revision = "1174c3d5ea3f"
+down_revision = "df7973cb0895"
 branch_labels = None
 depends_on = None
 
