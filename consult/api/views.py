@@ -1,8 +1,7 @@
 """The HTTP API, /api/v1: campaigns, participation, analyses, results, the gap table and exports.
 
 Each view calls the same service as the page that shows the same thing, with the same role, so the API never
-answers more than its caller's pages. The action plan (``consult/hrs4r``) joins here as one more blueprint in
-``BLUEPRINTS`` once it exists, with the roles of its pages.
+answers more than its caller's pages.
 """
 
 from __future__ import annotations
@@ -191,6 +190,19 @@ def gap_table(slug: str):
         }
         for section, row in zip(campaign_sections(found), rows, strict=True)
     ]
+
+
+@results.get(f"/{SLUG}/action-plan")
+@results.arguments(schemas.LanguageQuerySchema, location="query")
+@results.response(200, schemas.ActionPlanSchema)
+@api_roles(*STAFF)
+def action_plan(query: dict, slug: str):
+    """The HRS4R action plan: the same bytes as `consult hrs4r export SLUG --document action-plan --format
+    json`."""
+    from consult.hrs4r.exports import export
+
+    made = export(campaign_or_404(slug), "action-plan", "json", query["language"])
+    return Response(made.content, mimetype="application/json")
 
 
 @results.post(f"/{SLUG}/exports")
