@@ -15,9 +15,10 @@ def build_cli() -> click.Group:
     from consult.gap.commands import gap
     from consult.privacy.commands import privacy
     from consult.surveys.commands import campaign
+    from consult.surveys.invitations.commands import mail_group
 
     group = FlaskGroup(create_app=create_app, help="Consult: anonymous staff consultations for HRS4R.")
-    for command in (init, user, campaign, gap, privacy, demo):
+    for command in (init, user, campaign, gap, privacy, demo, mail_group):
         group.add_command(command)
     return group
 
