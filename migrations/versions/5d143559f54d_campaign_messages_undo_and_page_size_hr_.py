@@ -4,7 +4,7 @@ HR's own invitation and reminder texts per language; the undo of a deletion from
 respondent's pages per pillar, per principle or about 8 statements.
 
 Revision ID: 5d143559f54d
-Revises: 1174c3d5ea3f
+Revises: d952e4573ff1
 Create Date: 2026-12-04 15:16:12.907258
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "5d143559f54d"
-down_revision = "1174c3d5ea3f"
+down_revision = "d952e4573ff1"
 branch_labels = None
 depends_on = None
 
