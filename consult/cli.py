@@ -28,9 +28,10 @@ def build_cli() -> click.Group:
     from consult.limesurvey.commands import imports
     from consult.privacy.commands import privacy
     from consult.surveys.commands import campaign
+    from consult.surveys.invitations.commands import mail_group
 
     group = ConsultGroup(create_app=create_app, help="Consult: anonymous staff consultations for HRS4R.")
-    for command in (init, user, campaign, gap, privacy, demo, db, hrs4r, imports, api_token):
+    for command in (init, user, campaign, gap, privacy, demo, db, hrs4r, imports, api_token, mail_group):
         group.add_command(command)
     return group
 

@@ -64,7 +64,17 @@ def init_web(app: Flask) -> None:
         current_language=lambda: str(get_locale()),
         languages=supported_languages,
         language_names=LANGUAGE_NAMES,
+        base_url_problem=base_url_problem,
     )
+
+
+def base_url_problem() -> str | None:
+    """Why the links Consult prints and sends may not work for respondents: the public address is still the
+    default (``localhost``), or it is not HTTPS. None when it looks right."""
+    base_url = str(current_app.config.get("CONSULT_BASE_URL", ""))
+    if "://localhost" in base_url or "://127.0.0.1" in base_url:
+        return "default"
+    return None if serves_https() else "http"
 
 
 DISABLED_FEATURES = (

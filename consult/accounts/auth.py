@@ -6,10 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, abort, g, request, session
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from consult.accounts.models import Role, User
+from consult.accounts.words import role_name
 from consult.extensions import db, login
 
 STAFF_ROLES = frozenset(Role)
@@ -66,12 +68,23 @@ def roles_required(*roles: Role) -> Callable:
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role not in allowed:
-                abort(403)
+                abort(403, role_refusal(allowed))
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def role_refusal(allowed: frozenset[Role]) -> str:
+    """The 403 page's sentence: which roles the page needs, and the reader's own."""
+    needed = ", ".join(role_name(role) for role in Role if role in allowed)
+    return _(
+        "This page is for these roles: %(needed)s. You are signed in as %(role)s; an administrator can "
+        "change your role.",
+        needed=needed,
+        role=role_name(current_user.role),
+    )
 
 
 hr_required = roles_required(Role.ADMIN, Role.HR)

@@ -73,6 +73,24 @@ def set_password(user: User, password: str, actor: User | None = None) -> None:
     record(actor, "user.password", user.email)
 
 
+def change_own_password(user: User, current: str, password: str) -> None:
+    """The user's new password, given their current one; every other session of theirs ends (the caller
+    signs this one in again)."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("the current password is wrong")
+    set_password(user, password, user)
+
+
+def set_role(user: User, role: Role | str, actor: User | None) -> None:
+    """A new role; the user's sessions end, so that the new rights apply at once. An administrator cannot
+    change their own role (nobody would be left to undo it)."""
+    if actor is not None and actor.id == user.id:
+        raise AccountError("you cannot change your own role")
+    previous, user.role = user.role, Role(role)
+    end_sessions(user)
+    record(actor, "user.role", user.email, role=str(user.role), previous=str(previous))
+
+
 def set_active(user: User, active: bool, actor: User | None) -> None:
     user.active = active
     end_sessions(user)

@@ -9,9 +9,10 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from consult.accounts import services
-from consult.accounts.auth import admin_required, start_new_session
-from consult.accounts.forms import LoginForm, PasswordResetForm, UserForm
+from consult.accounts.auth import admin_required, staff_required, start_new_session
+from consult.accounts.forms import LoginForm, OwnPasswordForm, PasswordResetForm, RoleForm, UserForm
 from consult.accounts.models import AuditEvent, User
+from consult.accounts.words import action_words, role_name
 from consult.extensions import db, limiter
 from consult.sso.client import ID_TOKEN_KEY, end_session_url, local_passwords, sso_settings
 
@@ -89,7 +90,9 @@ def users():
             flash(_("User %(email)s created.", email=form.email.data), "success")
             return redirect(url_for("accounts.users"))
     all_users = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("accounts/users.html", form=form, users=all_users)
+    return render_template(
+        "accounts/users.html", form=form, users=all_users, role_form=RoleForm, role_name=role_name
+    )
 
 
 @bp.post("/admin/users/<int:user_id>/active")
@@ -104,11 +107,50 @@ def toggle_active(user_id: int):
     return redirect(url_for("accounts.users"))
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@staff_required
+@limiter.limit("10 per minute", methods=["POST"])
+def own_password():
+    """Any staff member changes their own password (the current one required); their other sessions end."""
+    form = OwnPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as error:
+            field = form.current if "current" in str(error) else form.password
+            field.errors.append(_("The current password is wrong.") if field is form.current else str(error))
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())
+            flash(_("Your password was changed. Your other sessions were signed out."), "success")
+            return redirect(url_for("home.dashboard"))
+    return render_template("accounts/own_password.html", form=form)
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@admin_required
+def change_role(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the roles."), "error")
+    else:
+        try:
+            services.set_role(user, form.role.data, current_user)
+        except services.AccountError:
+            db.session.rollback()
+            flash(_("You cannot change your own role: ask another administrator."), "error")
+        else:
+            db.session.commit()
+            flash(_("%(email)s is now %(role)s.", email=user.email, role=role_name(user.role)), "success")
+    return redirect(url_for("accounts.users"))
+
+
 @bp.get("/admin/audit")
 @admin_required
 def audit():
     page = db.paginate(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()), per_page=50)
-    return render_template("accounts/audit.html", page=page)
+    return render_template("accounts/audit.html", page=page, action_words=action_words)
 
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["GET", "POST"])

@@ -301,7 +301,7 @@ def test_the_audit_log_says_who_did_what_when(db, client, make_user, login, make
     client.post("/logout", data={"csrf_token": csrf_from(page)})
     login(make_user("admin"))
     audit = client.get("/admin/audit").get_data(as_text=True)
-    row = next(line for line in audit.split("<tr>") if "campaign.create" in line)
+    row = next(line for line in audit.split("<tr>") if "created the campaign" in line)
     assert hr.email in row and "hrs4r-researchers-survey" in row
     assert "20" in row.split("<td>")[1]
 
@@ -350,3 +350,67 @@ def test_user_create_refuses_bad_input(db, app, args, stdin, code, message):
     result = run_cli(app, *args, stdin=stdin)
     assert result.exit_code == code and message in result.stderr
     assert db.session.scalar(select(User).where(User.email.in_(["a@example.org", "not-an-address"]))) is None
+
+
+def test_staff_change_their_own_password_and_other_sessions_end(db, app, client, make_user, login):
+    hr = login(make_user("hr"))
+    elsewhere = app.test_client()
+    sign_in(elsewhere, hr.email, PASSWORD)
+    page = client.get("/account/password").get_data(as_text=True)
+    wrong = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_from(page),
+            "current": "not it",
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert wrong.status_code == 200 and "The current password is wrong." in wrong.get_data(as_text=True)
+    assert signed_in(elsewhere)
+    done = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_from(page),
+            "current": PASSWORD,
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert done.status_code == 302 and signed_in(client) and not signed_in(elsewhere)
+    assert sign_in(app.test_client(), hr.email, NEW_PASSWORD).status_code == 302
+
+
+def test_an_admin_changes_a_role_but_not_their_own(db, app, client, make_user, login):
+    admin, reviewer = login(make_user("admin")), make_user("reviewer")
+    reviewer_client = app.test_client()
+    sign_in(reviewer_client, reviewer.email, PASSWORD)
+    page = client.get("/admin/users").get_data(as_text=True)
+    client.post(f"/admin/users/{reviewer.id}/role", data={"csrf_token": csrf_from(page), "role": "hr"})
+    assert reviewer.role == Role.HR and not signed_in(reviewer_client)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role"))
+    assert event.detail == {"role": "hr", "previous": "reviewer"}
+    own = client.post(f"/admin/users/{admin.id}/role", data={"csrf_token": csrf_from(page), "role": "hr"})
+    assert admin.role == Role.ADMIN
+    assert "You cannot change your own role" in client.get(own.headers["Location"]).get_data(as_text=True)
+    assert "changed a user&#39;s role" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_the_forbidden_page_names_the_role_needed(db, client, make_user, login):
+    login(make_user("reviewer"))
+    response = client.get("/admin/users")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "This page is for these roles: administrator. You are signed in as reviewer" in text
+
+
+def test_hr_reads_the_history_of_its_campaign_in_words(db, client, make_user, login, make_campaign):
+    hr = login(make_user("hr"))
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    client.post("/campaigns/new/charter-2023", data={"csrf_token": csrf_from(page)})
+    slug = db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == "campaign.create"))
+    other = make_campaign()
+    history = client.get(f"/campaigns/{slug}/history").get_data(as_text=True)
+    assert "created the campaign" in history and hr.email in history and other.slug not in history
+    french = client.get(f"/campaigns/{slug}/history?lang=fr").get_data(as_text=True)
+    assert "a créé la campagne" in french

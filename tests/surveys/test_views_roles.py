@@ -23,6 +23,7 @@ SAMPLE_VALUES = {
     "kind": "sections",
     "action": "open",
     "direction": "down",
+    "message": "invitation",
 }
 
 CODES = {"dimension": "school", "item": "P01.1"}

@@ -8,6 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    RadioField,
+    SelectChoice,
 )
 from wtforms.validators import (
     DataRequired,
@@ -37,4 +39,15 @@ class CloseForm(FlaskForm):
             "invitations' e-mail addresses will be deleted."
         ),
         [DataRequired()],
+    )
+
+
+class PageSizeForm(FlaskForm):
+    page_size = RadioField(
+        _l("Statements per page"),
+        choices=[
+            SelectChoice("pillar", _l("One page per pillar of the Charter (up to about 24 statements)")),
+            SelectChoice("principle", _l("One page per principle: short pages, best on a phone")),
+            SelectChoice("adaptive", _l("About 8 statements a page")),
+        ],
     )

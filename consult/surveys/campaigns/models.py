@@ -41,6 +41,8 @@ class Campaign(db.Model):
     """Figures while the campaign is open (the privacy notice says so); by default, only once it closes."""
     rating_rule: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     rating_spelling: Mapped[str] = mapped_column(String(16), default="plus-slash")
+    page_size: Mapped[str] = mapped_column(String(16), default="pillar", server_default="pillar")
+    """How the respondent's pages split the statements (``respond.pages.PAGE_SIZES``)."""
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
     opened_at: Mapped[datetime | None]

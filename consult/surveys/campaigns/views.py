@@ -10,13 +10,17 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import or_, select
 
 from consult.accounts.auth import hr_required
+from consult.accounts.models import AuditEvent
 from consult.accounts.services import record
+from consult.accounts.words import action_words
 from consult.extensions import db
 from consult.i18n import status_label
-from consult.surveys.campaigns import services
-from consult.surveys.campaigns.forms import CloseForm, ConfirmForm, ScheduleForm, UploadForm
+from consult.surveys.campaigns import desk, services
+from consult.surveys.campaigns.chart import day_chart
+from consult.surveys.campaigns.forms import CloseForm, ConfirmForm, PageSizeForm, ScheduleForm, UploadForm
 from consult.surveys.campaigns.lookup import (
     campaign_or_404,
     conflict_page,
@@ -38,6 +42,7 @@ from consult.surveys.questionnaires.yaml_format import (
     parse_questionnaire,
 )
 from consult.surveys.respond.preview import preview_context
+from consult.timeutil import utcnow
 
 bp = Blueprint("surveys", __name__, url_prefix="/campaigns")
 bp.register_blueprint(builder_bp)
@@ -103,11 +108,15 @@ def render_campaign(found: Campaign, status: int = 200, **forms):
     forms.setdefault("schedule", ScheduleForm(obj=found))
     forms.setdefault("upload", UploadForm())
     forms.setdefault("close", CloseForm())
+    forms.setdefault("pages", PageSizeForm(page_size=found.page_size))
+    row = desk.standing(found, str(get_locale()), _("School not stated"))
     return render_template(
         "surveys/campaign.html",
         campaign=found,
         questionnaire=campaign_spec(found),
-        figures=services.participation_figures(found, str(get_locale()), _("School not stated")),
+        row=row,
+        figures=row.figures,
+        now=utcnow(),
         confirm=ConfirmForm(),
         open_link=open_link_url(found),
         **forms,
@@ -118,6 +127,23 @@ def open_link_url(found: Campaign) -> str | None:
     if found.mode != CampaignMode.OPEN_LINK or "respond.open_welcome" not in current_app.view_functions:
         return None
     return current_app.config["CONSULT_BASE_URL"] + url_for("respond.open_welcome", slug=found.slug)
+
+
+@bp.get("/<slug>/status/<action>")
+@hr_required
+def confirm_lifecycle(slug: str, action: str):
+    """The confirmation step before opening or archiving (closing has its own tick box): what will happen,
+    and the button that does it; works without JavaScript."""
+    found = campaign_or_404(slug)
+    if action not in ("open", "archive"):
+        abort(404)
+    return render_template(
+        "surveys/confirm_status.html",
+        campaign=found,
+        action=action,
+        questionnaire=campaign_spec(found),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.post("/<slug>/status/<action>")
@@ -157,6 +183,21 @@ def schedule(slug: str):
         return render_campaign(found, 422, schedule=form)
     db.session.commit()
     flash(_("Dates saved."), "success")
+    return redirect(url_for("surveys.campaign", slug=slug))
+
+
+@bp.post("/<slug>/page-size")
+@hr_required
+def page_size(slug: str):
+    """How the questionnaire is split into pages: a draft's setting, frozen with the questionnaire."""
+    found = draft_or_409(slug)
+    form = PageSizeForm()
+    if not form.validate_on_submit():
+        return render_campaign(found, 422, pages=form)
+    found.page_size = form.page_size.data
+    record(current_user, "campaign.page-size", found.slug, page_size=found.page_size)
+    db.session.commit()
+    flash(_("Page size saved. The preview shows the new pages."), "success")
     return redirect(url_for("surveys.campaign", slug=slug))
 
 
@@ -214,5 +255,23 @@ def participation(slug: str):
     is_open = found.status == CampaignStatus.OPEN
     refresh = is_open and request.args.get("refresh") != "off"
     return render_template(
-        "surveys/participation.html", campaign=found, figures=figures, is_open=is_open, refresh=refresh
+        "surveys/participation.html",
+        campaign=found,
+        figures=figures,
+        chart=day_chart(figures.by_day),
+        is_open=is_open,
+        refresh=refresh,
     )
+
+
+@bp.get("/<slug>/history")
+@hr_required
+def history(slug: str):
+    """The audit log of one campaign, for HR: who did what to it, and when (never anything of respondents)."""
+    found = campaign_or_404(slug)
+    about = or_(
+        AuditEvent.target == found.slug, AuditEvent.target.startswith(found.slug + "/", autoescape=True)
+    )
+    query = select(AuditEvent).where(about).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    page = db.paginate(query, per_page=50)
+    return render_template("surveys/history.html", campaign=found, page=page, action_words=action_words)

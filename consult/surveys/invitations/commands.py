@@ -106,3 +106,34 @@ def echo_deferred(queued) -> None:
             "as it is back.",
             err=True,
         )
+
+
+@click.group("mail", help="E-mail: check the mail settings.")
+def mail_group() -> None:
+    pass
+
+
+@mail_group.command("test")
+@click.argument("address")
+@click.option("--language", type=click.Choice(["en", "fr"]), default="en", show_default=True)
+@with_appcontext
+def mail_test(address: str, language: str) -> None:
+    """Send a test e-mail to ADDRESS now, through the mail settings the invitations use."""
+    from email_validator import EmailNotValidError, validate_email
+    from flask_babel import force_locale
+
+    from consult.surveys.invitations.failures import explain
+    from consult.surveys.invitations.texts import send_test_message
+
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.ClickException(f"{address!r} is not a valid e-mail address ({error})") from error
+    error = send_test_message(address, language)
+    if error is not None:
+        with force_locale(language):
+            failure = explain(error)
+        raise click.ClickException(
+            f"the test e-mail could not be sent. {failure.reason} {failure.action} ({failure.technical})"
+        )
+    click.echo(f"A test e-mail was sent to {address}: check that it arrives (look in the spam folder too).")

@@ -6,15 +6,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    EmailField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
+    Email,
     InputRequired,
+    Length,
     NumberRange,
 )
+
+from consult.i18n import LANGUAGE_NAMES
 
 
 class InvitationFileForm(FlaskForm):
@@ -35,3 +42,24 @@ class TokensForm(FlaskForm):
             SelectChoice("print", _l("A page to print, one link per card")),
         ],
     )
+
+
+class TestMailForm(FlaskForm):
+    email = EmailField(_l("Send a test e-mail to"), [InputRequired(), Email(), Length(max=254)])
+
+
+class MailTextForm(FlaskForm):
+    """One subject and one body per language of the campaign (fields ``subject_<code>``, ``body_<code>``)."""
+
+    @classmethod
+    def for_languages(cls, languages: list[str]) -> type[MailTextForm]:
+        fields = {}
+        for code in languages:
+            name = LANGUAGE_NAMES.get(code, code.upper())
+            fields[f"subject_{code}"] = StringField(
+                _l("Subject (%(language)s)", language=name), render_kw={"lang": code}
+            )
+            fields[f"body_{code}"] = TextAreaField(
+                _l("Message (%(language)s)", language=name), render_kw={"rows": 16, "lang": code}
+            )
+        return type("LanguagesMailTextForm", (cls,), fields)

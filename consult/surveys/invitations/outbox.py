@@ -29,7 +29,7 @@ from consult.extensions import db
 from consult.surveys.campaigns.models import Campaign, CampaignStatus
 from consult.surveys.invitations import mail
 from consult.surveys.invitations.links import respondent_url
-from consult.surveys.invitations.models import Invitation, OutgoingMail
+from consult.surveys.invitations.models import Invitation, MailText, OutgoingMail
 from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.responses.sealing import SealError, derive_key, seal, unseal
 from consult.timeutil import utcnow
@@ -43,11 +43,7 @@ LEASE = timedelta(minutes=15)
 """How long a claimed row is left to the task that claimed it (a batch of slow sends, at most)."""
 LOST_AFTER = timedelta(minutes=5)
 """A row due this long ago and claimed by nobody has lost its message (the broker was down, or emptied)."""
-CONNECTION_ERRORS = frozenset(
-    {"ConnectionRefusedError", "ConnectionResetError", "ConnectionAbortedError", "ConnectionError",
-     "TimeoutError", "timeout", "gaierror", "herror", "OSError", "SMTPConnectError", "SMTPServerDisconnected"}
-)  # fmt: skip
-"""The errors (by class name, as recorded) that say the mail server could not be reached."""
+CONNECTION_ERRORS = mail.UNREACHABLE
 
 
 @dataclass
@@ -170,9 +166,20 @@ def letter_for(row: OutgoingMail, letters: dict[tuple, mail.Letter]) -> mail.Let
         campaign = db.session.get(Campaign, row.campaign_id)
         languages = row.languages.split(",")
         letters[key] = mail.Letter(
-            row.kind, campaign.title, languages, campaign.min_group_size, campaign.closes_at
+            row.kind,
+            campaign.title,
+            languages,
+            campaign.min_group_size,
+            campaign.closes_at,
+            own_texts(row.campaign_id, row.kind),
         )
     return letters[key]
+
+
+def own_texts(campaign_id: int, kind: str) -> dict[str, mail.Text]:
+    """HR's own text of a kind of message, per language (``MailText``); empty: the standard text."""
+    query = select(MailText).where(MailText.campaign_id == campaign_id, MailText.kind == kind)
+    return {row.language: mail.Text(row.subject, row.body) for row in db.session.scalars(query)}
 
 
 def send_one(smtp: smtplib.SMTP, sender: str, letter: mail.Letter, row: OutgoingMail, token: str) -> int:
@@ -200,7 +207,7 @@ def refusal(error: smtplib.SMTPRecipientsRefused) -> str:
 def note_failure(rows: Sequence[OutgoingMail], error: OSError) -> float | None:
     """Record a server error on the unsent rows and their invitations. A row's last attempt fails its
     invitation and deletes it; the others wait for their next attempt. Returns the shortest wait, if any."""
-    text, now, waits = f"{type(error).__name__}: {error}"[:1000], utcnow(), []
+    text, now, waits = mail.describe(error), utcnow(), []
     for row in rows:
         invitation = db.session.get(Invitation, row.invitation_id)
         invitation.send_attempts += 1

@@ -62,6 +62,7 @@ class Outgoing:
     mail_ids: list[int]
     eligible: int = 0
     deferred: bool = False
+    invitation_ids: tuple[int, ...] = ()
 
     @property
     def count(self) -> int:
@@ -181,9 +182,21 @@ def prepare_invitations(
     campaign = db.session.get(Campaign, campaign_id)
     check_can_send(campaign)
     chosen = mail_languages(campaign, languages)
-    mail_ids = mint(campaign.id, unsent_invitations(campaign.id, retry_failed), "invitation", chosen)
+    rows = unsent_invitations(campaign.id, retry_failed)
+    mail_ids = mint(campaign.id, rows, "invitation", chosen)
     record(actor, "campaign.send-invitations", campaign.slug, count=len(mail_ids), retry=retry_failed)
-    return Outgoing(campaign.id, mail_ids)
+    return Outgoing(campaign.id, mail_ids, invitation_ids=tuple(row.id for row in rows))
+
+
+def first_message_states(outgoing: Outgoing) -> dict[str, int]:
+    """How many of the first messages just queued are sent, still queued, failed (a page reads this right
+    after queueing: in-process, they were sent already; with workers, most are still queued)."""
+    query = (
+        select(Invitation.send_status, func.count())
+        .where(Invitation.id.in_(outgoing.invitation_ids))
+        .group_by(Invitation.send_status)
+    )
+    return dict(db.session.execute(query.execution_options(populate_existing=True)).all())
 
 
 def unsent_invitations(campaign_id: int, failed: bool) -> list[Invitation]:

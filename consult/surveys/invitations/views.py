@@ -9,22 +9,32 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from consult.accounts.auth import hr_required
+from consult.celery_app import is_eager
 from consult.extensions import db
 from consult.surveys.campaigns import services
 from consult.surveys.campaigns.forms import ConfirmForm
 from consult.surveys.campaigns.lookup import campaign_or_404, sentence
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.campaigns.participation import reminder_count_shown
-from consult.surveys.invitations import links
+from consult.surveys.invitations import links, mail, texts
 from consult.surveys.invitations import services as invitations
 from consult.surveys.invitations import tasks as invitation_tasks
-from consult.surveys.invitations.forms import InvitationFileForm, SendForm, TokensForm
+from consult.surveys.invitations.cards import qr_svg
+from consult.surveys.invitations.failures import explain
+from consult.surveys.invitations.forms import (
+    InvitationFileForm,
+    MailTextForm,
+    SendForm,
+    TestMailForm,
+    TokensForm,
+)
 
 bp = Blueprint("invitations", __name__)
 ALL_LANGUAGES = "all"
@@ -48,12 +58,17 @@ def chosen_languages(form: SendForm, campaign: Campaign) -> list[str]:
 def render_index(campaign: Campaign, status: int = 200, **context):
     context.setdefault("upload", InvitationFileForm())
     context.setdefault("tokens", TokensForm())
+    context.setdefault("test_mail", TestMailForm(email=current_user.email))
+    summary = invitations.invitation_summary(campaign)
     return render_template(
         "surveys/invitations.html",
         campaign=campaign,
-        summary=invitations.invitation_summary(campaign),
+        summary=summary,
+        failed=[(email, explain(error)) for email, error in summary.failed],
+        unreachable=explain(summary.unreachable) if summary.unreachable else None,
         send=send_form(campaign),
         confirm=ConfirmForm(),
+        own_texts={kind: texts.is_own(campaign, kind) for kind in texts.KINDS},
         **context,
     ), status
 
@@ -113,11 +128,28 @@ def queue_first_messages(slug: str, retry_failed: bool):
         db.session.rollback()
         flash(sentence(str(error)), "error")
         return redirect(url_for("surveys.invitations.index", slug=slug))
+    report_first_messages(queued)
+    return redirect(url_for("surveys.invitations.index", slug=slug))
+
+
+def report_first_messages(queued: invitations.Outgoing) -> None:
+    """Say what actually happened to the messages: sent, waiting for the workers, or failed and why."""
     if queued.deferred:
         flash(_("%(n)s invitations queued for sending.", n=queued.count) + " " + deferred_note(), "warning")
+        return
+    states = invitations.first_message_states(queued)
+    sent, waiting, failed = (states.get(key, 0) for key in (invitations.SENT, invitations.QUEUED, "failed"))
+    if not queued.count:
+        flash(_("There was no invitation to send."), "info")
+    elif failed or (waiting and queued.count and not sent and is_eager(current_app)):
+        flash(_("%(sent)s sent, %(failed)s failed, %(waiting)s waiting for a new attempt.",
+                sent=sent, failed=failed, waiting=waiting) + " " + _("The reasons and what to do are below."),
+              "error")  # fmt: skip
+    elif waiting:
+        flash(_("%(n)s invitations handed to the sending workers: this page shows their progress.", n=waiting)
+              + (" " + _("%(n)s already sent.", n=sent) if sent else ""), "success")  # fmt: skip
     else:
-        flash(_("%(n)s invitations queued for sending.", n=queued.count), "success")
-    return redirect(url_for("surveys.invitations.index", slug=slug))
+        flash(_("%(n)s invitations sent.", n=sent), "success")
 
 
 def deferred_note() -> str:
@@ -170,7 +202,9 @@ def tokens(slug: str):
         return render_index(campaign, 422, tokens=form)
     db.session.commit()
     if form.output.data == "print":
-        return render_template("surveys/tokens_print.html", campaign=campaign, issued=issued)
+        label = _("QR code of the link")
+        cards = [(token, qr_svg(token.url, label)) for token in issued]
+        return render_template("surveys/tokens_print.html", campaign=campaign, cards=cards)
     return tokens_csv(campaign, issued)
 
 
@@ -181,3 +215,116 @@ def tokens_csv(campaign: Campaign, issued: list[links.IssuedToken]) -> Response:
     writer.writerows([t.token, t.url] for t in issued)
     disposition = f'attachment; filename="{campaign.slug}-links.csv"'
     return Response(buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": disposition})
+
+
+@bp.post("/<slug>/invitations/test-mail")
+@hr_required
+def test_mail(slug: str):
+    """Send a test message now, through the same mail settings as the invitations, and say how it went."""
+    campaign = campaign_or_404(slug)
+    form = TestMailForm()
+    if not form.validate_on_submit():
+        return render_index(campaign, 422, test_mail=form)
+    error = texts.send_test_message(form.email.data, str(get_locale()))
+    if error is None:
+        flash(_("A test e-mail was sent to %(email)s. If it has not arrived within a few minutes, look in "
+                "the spam folder, then ask your IT department to look for it in the mail server's logs.",
+                email=form.email.data), "success")  # fmt: skip
+    else:
+        failure = explain(error)
+        flash(_("The test e-mail could not be sent. %(reason)s %(action)s (Technical detail: %(detail)s)",
+                reason=failure.reason, action=failure.action, detail=failure.technical), "error")  # fmt: skip
+    return redirect(url_for("surveys.invitations.index", slug=slug) + "#mail-check")
+
+
+def kind_or_404(kind: str) -> str:
+    if kind not in texts.KINDS:
+        abort(404)
+    return kind
+
+
+def text_form(campaign: Campaign, kind: str, **data) -> MailTextForm:
+    form_class = MailTextForm.for_languages(list(campaign.questionnaire.languages))
+    if data or request.method == "POST":
+        return form_class(**data)
+    prefill = {}
+    for language, text in texts.texts_for_editing(campaign, kind).items():
+        prefill[f"subject_{language}"], prefill[f"body_{language}"] = text.subject, text.body
+    return form_class(data=prefill)
+
+
+def render_text_page(campaign: Campaign, kind: str, form: MailTextForm, problems=None, status: int = 200):
+    return render_template(
+        "surveys/mail_text.html",
+        campaign=campaign,
+        kind=kind,
+        form=form,
+        problems=problems or {},
+        own=texts.is_own(campaign, kind),
+        placeholders=mail.PLACEHOLDERS,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.get("/<slug>/invitations/text/<message>")
+@hr_required
+def edit_text(slug: str, message: str):
+    kind = message
+    campaign = campaign_or_404(slug)
+    return render_text_page(campaign, kind_or_404(kind), text_form(campaign, kind))
+
+
+@bp.post("/<slug>/invitations/text/<message>")
+@hr_required
+def save_text(slug: str, message: str):
+    kind = message
+    campaign = editable_or_409(slug)
+    form = text_form(campaign, kind_or_404(kind))
+    if not form.validate_on_submit():
+        return render_text_page(campaign, kind, form, status=422)
+    written = {
+        language: mail.Text(form[f"subject_{language}"].data or "", form[f"body_{language}"].data or "")
+        for language in campaign.questionnaire.languages
+    }
+    try:
+        texts.save_texts(campaign, kind, written, current_user)
+    except texts.TextError as error:
+        db.session.rollback()
+        return render_text_page(campaign, kind, form, error.problems, 422)
+    db.session.commit()
+    flash(_("The text was saved. Here is the message as it will be sent."), "success")
+    return redirect(url_for("surveys.invitations.preview_text", slug=slug, message=kind))
+
+
+@bp.post("/<slug>/invitations/text/<message>/reset")
+@hr_required
+def reset_text(slug: str, message: str):
+    kind = message
+    campaign = editable_or_409(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    texts.reset_texts(campaign, kind_or_404(kind), current_user)
+    db.session.commit()
+    flash(_("The standard text is back."), "success")
+    return redirect(url_for("surveys.invitations.edit_text", slug=slug, message=kind))
+
+
+@bp.get("/<slug>/invitations/text/<message>/preview")
+@hr_required
+def preview_text(slug: str, message: str):
+    kind = message
+    """The e-mail exactly as sent (headers and body), to a sample address with a sample link."""
+    campaign = campaign_or_404(slug)
+    offered = list(campaign.questionnaire.languages)
+    chosen = [request.args["language"]] if request.args.get("language") in offered else offered
+    email = texts.preview(campaign, kind_or_404(kind), chosen)
+    return render_template(
+        "surveys/mail_preview.html", campaign=campaign, kind=kind, message=email, chosen=chosen
+    )
+
+
+def editable_or_409(slug: str) -> Campaign:
+    campaign = campaign_or_404(slug)
+    if campaign.status.value not in ("draft", "open"):
+        abort(409, _("The campaign is over: its messages can no longer change."))
+    return campaign

@@ -14,6 +14,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy import delete
+
 from consult.accounts.models import User
 from consult.accounts.services import record
 from consult.charter import reference
@@ -22,6 +24,7 @@ from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignSta
 from consult.surveys.campaigns.services import CampaignError, slugify
 from consult.surveys.questionnaires import charter_templates, spec
 from consult.surveys.questionnaires.convert import campaign_spec, dimension_row, rating_rule_dict, section_row
+from consult.surveys.questionnaires.models import UndoableDelete
 from consult.surveys.questionnaires.yaml_format import (
     QuestionnaireError,
     questionnaire_from_dict,
@@ -76,8 +79,16 @@ def edit(
     ensure_draft(campaign)
     q = validated(change(campaign_spec(campaign)))
     store(campaign, q)
+    forget_undo(campaign)
     record(actor, action, campaign.slug, **detail)
     return q
+
+
+def forget_undo(campaign: Campaign) -> None:
+    """A change after a deletion ends the chance to undo it (the undo would silently revert the change)."""
+    db.session.execute(
+        delete(UndoableDelete).where(UndoableDelete.questionnaire_id == campaign.questionnaire_id)
+    )
 
 
 def store(campaign: Campaign, q: spec.Questionnaire) -> None:

@@ -5,7 +5,7 @@ Frozen with its campaign when the campaign opens; ``convert`` turns it into the 
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.extensions import db
@@ -84,3 +84,15 @@ class DimensionOption(db.Model):
     label: Mapped[dict[str, str]] = mapped_column(JSON)
 
     dimension: Mapped[Dimension] = relationship(back_populates="options")
+
+
+class UndoableDelete(db.Model):
+    """The draft questionnaire as it was before its latest deletion (YAML), so that the deletion can be
+    undone; any later change of the questionnaire removes it (``builder.edit``)."""
+
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(40))
+    previous: Mapped[str] = mapped_column(Text)

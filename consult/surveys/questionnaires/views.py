@@ -20,7 +20,7 @@ from consult.i18n import translated
 from consult.surveys.campaigns.forms import ConfirmForm
 from consult.surveys.campaigns.lookup import campaign_or_404, draft_or_409
 from consult.surveys.campaigns.models import Campaign
-from consult.surveys.questionnaires import builder, spec
+from consult.surveys.questionnaires import builder, spec, undo
 from consult.surveys.questionnaires.convert import campaign_spec
 from consult.surveys.questionnaires.forms import (
     DimensionForm,
@@ -39,6 +39,7 @@ MOVES = {"up": -1, "down": 1}
 
 def page(template: str, campaign: Campaign, status: int = 200, **context):
     q = campaign_spec(campaign)
+    context.setdefault("undo", undo.pending_undo(campaign) if not campaign.is_frozen else None)
     return render_template(template, campaign=campaign, q=q, confirm=ConfirmForm(), **context), status
 
 
@@ -317,10 +318,53 @@ def dimension(slug: str, code: str):
 KINDS = ("sections", "items", "dimensions")
 
 
+@bp.get("/<slug>/<kind>/<code>/delete")
+@hr_required
+def confirm_delete(slug: str, kind: str, code: str):
+    """The confirmation step before a deletion: what goes with it (a section's questions), and the button."""
+    campaign = draft_or_409(slug)
+    if kind not in KINDS:
+        abort(404)
+    q = campaign_spec(campaign)
+    entries = builder.section_of(q, code).items if kind == "items" else getattr(q, kind)
+    entry = builder.find(entries, code)
+    return page(
+        "surveys/confirm_delete.html", campaign, kind=kind, entry=entry, back=back_url(q, kind, code, slug)
+    )
+
+
 @bp.post("/<slug>/<kind>/<code>/delete")
 @hr_required
 def delete(slug: str, kind: str, code: str):
-    return rearrange(slug, kind, code, None)
+    campaign = draft_or_409(slug)
+    if kind not in KINDS:
+        abort(404)
+    q = campaign_spec(campaign)
+    back = back_url(q, kind, code, slug)
+    try:
+        undo.delete_entry(campaign, kind, code, current_user)
+    except builder.BuilderError as error:
+        db.session.rollback()
+        flash(_("Nothing was changed: %(problems)s", problems="; ".join(error.errors)), "error")
+    else:
+        db.session.commit()
+        flash(_("Deleted. You can undo this until your next change."), "success")
+    return redirect(back)
+
+
+@bp.post("/<slug>/undo")
+@hr_required
+def undo_delete(slug: str):
+    campaign = draft_or_409(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    restored = undo.undo(campaign, current_user)
+    db.session.commit()
+    if restored is None:
+        flash(_("There is nothing to undo: the questionnaire changed since the deletion."), "error")
+    else:
+        flash(_("%(code)s is back, as it was before its deletion.", code=restored[1]), "success")
+    return redirect(questionnaire_url(campaign))
 
 
 @bp.post("/<slug>/<kind>/<code>/move/<direction>")

@@ -1,9 +1,10 @@
 """The respondent's pages as plain data: which sections go on which step, and what a posted page means.
 
-Pure module: no Flask, no SQLAlchemy. A questionnaire becomes a ``Layout`` of steps (one per charter pillar
-when the sections carry pillars, else one per section), then "About you" when there are dimensions, then the
-review. ``read_page`` checks what a browser posted for one step against the questionnaire and returns the
-valid part with every problem; ``pack_answers`` and ``pack_profile`` encode a finished draft as in ``spec``.
+Pure module: no Flask, no SQLAlchemy. A questionnaire becomes a ``Layout`` of steps (``PAGE_SIZES``: by
+default one per charter pillar when the sections carry pillars, else one per section), then "About you"
+when there are dimensions, then the review. ``read_page`` checks what a browser posted for one step
+against the questionnaire and returns the valid part with every problem; ``pack_answers`` and
+``pack_profile`` encode a finished draft as in ``spec``.
 """
 
 from __future__ import annotations
@@ -94,8 +95,19 @@ def offers_prefer_not(dimension: spec.Dimension) -> bool:
     return any(option.code.lower() in PREFER_NOT_CODES for option in dimension.options)
 
 
-def build_layout(q: spec.Questionnaire) -> Layout:
-    steps = [*question_steps(q)]
+PAGE_SIZES = ("pillar", "principle", "adaptive")
+"""How statements are split into pages (a campaign setting): one page per charter pillar (per section when
+the sections carry no pillar), one per principle (section), or about ``ADAPTIVE_STATEMENTS`` a page."""
+ADAPTIVE_STATEMENTS = 8
+
+
+def build_layout(q: spec.Questionnaire, page_size: str = "pillar") -> Layout:
+    if page_size == "principle":
+        steps = [Step(i, "questions", s.title, (s,), s.pillar) for i, s in enumerate(q.sections, start=1)]
+    elif page_size == "adaptive":
+        steps = adaptive_steps(q)
+    else:
+        steps = [*question_steps(q)]
     if q.dimensions:
         steps.append(Step(len(steps) + 1, "about", {}))
     steps.append(Step(len(steps) + 1, "review", {}))
@@ -111,6 +123,25 @@ def question_steps(q: spec.Questionnaire) -> list[Step]:
         Step(i, "questions", pillar_title(q.charter, number), tuple(sections), number)
         for i, (number, sections) in enumerate(groups, start=1)
     ]
+
+
+def adaptive_steps(q: spec.Questionnaire) -> list[Step]:
+    """Consecutive sections together while they hold at most ``ADAPTIVE_STATEMENTS`` statements; a longer
+    section has a page of its own (a section is never split: its comment box closes it)."""
+    pages: list[list[spec.Section]] = []
+    for section in q.sections:
+        if pages and sum(len(s.items) for s in pages[-1]) + len(section.items) <= ADAPTIVE_STATEMENTS:
+            pages[-1].append(section)
+        else:
+            pages.append([section])
+    return [Step(i, "questions", span_title(page), tuple(page)) for i, page in enumerate(pages, start=1)]
+
+
+def span_title(sections: list[spec.Section]) -> spec.Text:
+    first, last = sections[0].title, sections[-1].title
+    if len(sections) == 1:
+        return first
+    return {language: f"{text} \u2013 {last.get(language, text)}" for language, text in first.items()}
 
 
 def pillar_title(charter: str | None, number: int) -> spec.Text:

@@ -26,7 +26,7 @@ def preview_context(campaign: Campaign, step: int, language: str) -> dict[str, A
       no respondent language switch: the builder chooses the language.
     - Raises ``ValueError`` when ``step`` is not between 1 and ``context["steps_total"]``.
     """
-    layout = build_layout(campaign_spec(campaign))
+    layout = build_layout(campaign_spec(campaign), campaign.page_size)
     shown = layout.step(step)
     if shown is None:
         raise ValueError(f"step {step} is not between 1 and {len(layout.steps)}")

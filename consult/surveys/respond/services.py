@@ -121,7 +121,8 @@ class LayoutCache:
         key = (campaign.id, campaign.slug, campaign.opened_at)
         found = self.entries.get(key)
         if found is None:
-            found = build_layout(campaign_spec(load_campaign(campaign.id)))
+            loaded = load_campaign(campaign.id)
+            found = build_layout(campaign_spec(loaded), loaded.page_size)
             if campaign.status != CampaignStatus.DRAFT:
                 self.remember(key, found)
         return found

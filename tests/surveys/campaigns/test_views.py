@@ -248,3 +248,62 @@ def test_response_counts_read_the_school_from_each_profile(db, make_campaign):
     figures = participation_figures(campaign, "fr", "Non précisé")
     assert [(g.label, g.responses) for g in figures.groups] == [("Nord", 4), ("Sud", 3), ("Non précisé", 3)]
     assert figures.responses == 10
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "question"),
+    [("draft", "open", "Open this campaign?"), ("closed", "archive", "Archive this campaign?")],
+)
+def test_opening_and_archiving_ask_for_confirmation_first(
+    db, client, hr, make_campaign, status, action, question
+):
+    campaign = make_campaign(status=status)
+    overview = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+    assert f'href="/campaigns/{campaign.slug}/status/{action}"' in overview
+    assert f'action="/campaigns/{campaign.slug}/status/{action}"' not in overview
+    page = client.get(f"/campaigns/{campaign.slug}/status/{action}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and question in text and "No, go back" in text
+    assert campaign.status.value == status
+    done = client.post(f"/campaigns/{campaign.slug}/status/{action}", data={"csrf_token": csrf_from(text)})
+    assert (
+        done.status_code == 302 and campaign.status.value == {"open": "open", "archive": "archived"}[action]
+    )
+    assert client.get(f"/campaigns/{campaign.slug}/status/close").status_code == 404
+
+
+def test_participation_by_day_is_drawn_with_its_table(db, client, hr, make_campaign):
+    campaign = make_campaign(status="open")
+    storage.insert_responses(campaign.id, _answers(6), _profiles([1] * 6), on=date(2026, 3, 2))
+    storage.insert_responses(campaign.id, _answers(5), _profiles([2] * 5), on=date(2026, 3, 4))
+    db.session.flush()
+    page = client.get(f"/campaigns/{campaign.slug}/participation?refresh=off").get_data(as_text=True)
+    assert page.count('class="bar"') == 2 and "<title>2026-03-04: 5</title>" in page
+    assert "Responses received each day (UTC)" in page and ">11<" in page
+
+
+def test_the_campaign_list_says_where_each_campaign_stands(db, client, hr, make_campaign):
+    draft = make_campaign(title="Draft one")
+    small = make_campaign(status="open", title="Open one")
+    storage.insert_responses(small.id, _answers(3), _profiles([1] * 3))
+    db.session.flush()
+    page = client.get("/dashboard").get_data(as_text=True)
+    row = {title: line for line in page.split("<tr>") for title in ("Draft one", "Open one") if title in line}
+    assert "Check the questionnaire, then open the campaign" in row["Draft one"]
+    assert "no dates set" in row["Draft one"] and "not analysed yet" in row["Draft one"]
+    assert "fewer than 5" in row["Open one"] and ">3<" not in row["Open one"]
+    assert "Invite people" in row["Open one"] and f"/campaigns/{small.slug}/invitations" in row["Open one"]
+    overview = client.get(f"/campaigns/{draft.slug}").get_data(as_text=True)
+    assert "Next step:" in overview and "Check the questionnaire, then open the campaign" in overview
+
+
+def test_hr_chooses_the_page_size_of_a_draft(db, client, hr, make_campaign):
+    campaign = make_campaign()
+    page = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+    url = f"/campaigns/{campaign.slug}/page-size"
+    assert client.post(url, data={"csrf_token": csrf_from(page), "page_size": "huge"}).status_code == 422
+    assert campaign.page_size == "pillar"
+    assert client.post(url, data={"csrf_token": csrf_from(page), "page_size": "principle"}).status_code == 302
+    assert campaign.page_size == "principle"
+    preview = client.get(f"/campaigns/{campaign.slug}/preview?step=2").get_data(as_text=True)
+    assert "Stability" in preview

@@ -192,7 +192,7 @@ def test_invitations_reach_each_address_with_a_working_personal_link(
     invite(campaign, addresses(3))
     hr_page(client, make_user, login, campaign)
     page = send(client, campaign).get_data(as_text=True)
-    assert "3 invitations queued for sending." in page
+    assert "3 invitations sent." in page
     assert sorted(m["X-Envelope-To"] for m in mailbox.messages) == sorted(addresses(3))
     stored = {i.email: i for i in rows(db, campaign)}
     for address in addresses(3):

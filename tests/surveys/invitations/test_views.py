@@ -109,3 +109,25 @@ def test_links_need_a_sensible_count(db, client, make_user, login, make_campaign
         data={"csrf_token": csrf_from(page), "count": "0", "output": "csv"},
     )
     assert response.status_code == 422 and rows(db, campaign) == []
+
+
+def test_printed_cards_carry_a_qr_code_and_a_print_button(db, client, make_user, login, make_campaign):
+    campaign = make_campaign()
+    page = hr_page(client, make_user, login, campaign)
+    response = client.post(
+        f"/campaigns/{campaign.slug}/tokens",
+        data={"csrf_token": csrf_from(page), "count": "3", "output": "print"},
+    )
+    text = response.get_data(as_text=True)
+    assert text.count('<svg role="img"') == 3 and text.count("<title>QR code of the link</title>") == 3
+    assert "data-print hidden" in text and "/static/print.js" in text
+
+
+def test_hr_pages_warn_while_the_public_address_is_the_default(app, client, make_user, login, monkeypatch):
+    login(make_user("hr"))
+    monkeypatch.setitem(app.config, "CONSULT_BASE_URL", "http://localhost:5000")
+    assert "the default address, which respondents cannot reach" in client.get("/dashboard").get_data(True)
+    monkeypatch.setitem(app.config, "CONSULT_BASE_URL", "http://consult.example.org")
+    assert "which is not HTTPS" in client.get("/dashboard").get_data(True)
+    monkeypatch.setitem(app.config, "CONSULT_BASE_URL", "https://consult.example.org")
+    assert 'id="base-url-warning"' not in client.get("/dashboard").get_data(True)

@@ -73,7 +73,7 @@ def test_hr_builds_previews_and_opens_a_campaign(server, page):
 
     page.goto(f"{base}/campaigns/new")
     assert_accessible(page)
-    page.get_by_role("button", name="Create from charter-2023").click()
+    page.get_by_role("button", name="Create a campaign from the 2023 charter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("HRS4R researchers' survey")
     expect(page.get_by_text("draft", exact=True)).to_be_visible()
     assert_accessible(page)
@@ -144,7 +144,10 @@ def test_hr_builds_previews_and_opens_a_campaign(server, page):
     page.get_by_role("navigation", name="Aperçu").get_by_role("link", name="Retour à la campagne").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Researchers' survey 2026")
-    page.get_by_role("button", name="Open the campaign now").click()
+    page.get_by_role("link", name="Open the campaign now…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open this campaign?")
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, open the campaign").click()
     expect(page.get_by_text("The campaign is now open.")).to_be_visible()
     expect(page.get_by_text("open", exact=True)).to_be_visible()
     assert_accessible(page)

@@ -390,3 +390,36 @@ def test_settings_write_the_top_rating_as_the_campaign_does(db, client, draft):
     db.session.flush()
     page = client.get(f"/campaigns/{draft.slug}/settings").get_data(as_text=True)
     assert "'++' from a favourable share of" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "question", "shown"),
+    [
+        ("sections", "P01", "Delete this section?", "Its 2 questions are deleted with it."),
+        ("items", "P01.2", "Delete this question?", "P01.2"),
+        ("dimensions", "school", "Delete this profile question?", "school"),
+    ],
+)
+def test_a_deletion_asks_for_confirmation_first(db, client, draft, kind, code, question, shown):
+    page = client.get(f"/campaigns/{draft.slug}/{kind}/{code}/delete")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and question in text and shown in text and "No, go back" in text
+    assert f'action="/campaigns/{draft.slug}/{kind}/{code}/delete"' in text
+    assert len(spec_of(db, draft).sections) == 2 and len(spec_of(db, draft).items) == 3
+
+
+def test_a_deletion_can_be_undone_until_the_next_change(db, client, draft):
+    before = spec_of(db, draft)
+    response = post(client, f"/campaigns/{draft.slug}/sections/P01/delete")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "P01 was deleted." in page and "Undo the deletion" in page
+    assert [s.code for s in spec_of(db, draft).sections] == ["P14"]
+    post(client, f"/campaigns/{draft.slug}/undo")
+    assert spec_of(db, draft) == before
+    assert "Undo the deletion" not in client.get(f"/campaigns/{draft.slug}/questionnaire").get_data(True)
+    post(client, f"/campaigns/{draft.slug}/items/P01.2/delete")
+    post(client, f"/campaigns/{draft.slug}/sections/P14/move/up")
+    response = post(client, f"/campaigns/{draft.slug}/undo")
+    assert "nothing to undo" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert [i.code for i in spec_of(db, draft).items] == ["P14.1", "P01.1"]
+    assert "questionnaire.undo" in actions(db, draft)

@@ -31,9 +31,10 @@ def browser(chromium):
     return chromium
 
 
-def new_tokens(app, n: int) -> list[str]:
+def new_tokens(app, n: int, page_size: str = "pillar") -> list[str]:
     with app.app_context():
         campaign = campaigns.create_campaign(load_template("charter-2023"))
+        campaign.page_size = page_size
         campaigns.open_campaign(campaign)
         tokens = [t.token for t in links.issue_tokens(campaign, n)]
         db.session.commit()
@@ -151,6 +152,36 @@ def test_errors_and_every_page_on_a_360_pixel_phone(server, browser):
     check_page(page)
     page.goto(f"{base}/r/{'N' * 22}")
     check_page(page)
+    context.close()
+
+
+def test_a_researcher_answers_page_by_principle_on_a_375_pixel_phone(server, browser):
+    base, app = server
+    token = new_tokens(app, 1, page_size="principle")[0]
+    context = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{base}/r/{token}")
+    check_page(page)
+    start = page.get_by_role("link", name="Start the questionnaire")
+    assert start.bounding_box()["y"] + start.bounding_box()["height"] <= 740
+    assert not page.locator(".privacy-notice").is_visible()
+    page.locator("summary").click()
+    assert page.locator(".privacy-notice").is_visible()
+    start.click()
+    heights = []
+    while "About you" not in page.locator("h1").inner_text():
+        heights.append(page.evaluate("document.documentElement.scrollHeight"))
+        assert page.locator("fieldset.respond-item").count() <= 4
+        check_page(page)
+        for group in page.locator("fieldset.respond-item").all():
+            group.locator("input[type=radio]").nth(3).check()
+        page.get_by_role("button", name="Save and continue", exact=True).click()
+    assert len(heights) == 20 and max(heights) < 4000
+    assert "About you" in page.locator("h1").inner_text()
+    page.get_by_role("button", name="Save and continue", exact=True).click()
+    check_page(page)
+    page.get_by_role("button", name="Send my answers").click()
+    assert "your answers have been received" in page.locator("h1").inner_text()
     context.close()
 
 

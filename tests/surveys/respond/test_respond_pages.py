@@ -53,6 +53,30 @@ def test_one_step_per_section_without_a_charter_and_no_about_without_dimensions(
     ]
 
 
+def test_one_page_per_principle_keeps_the_pillar_as_a_kicker():
+    q = small_questionnaire()
+    q = replace(q, sections=(q.sections[0], replace(q.sections[1], pillar=1)))
+    layout = build_layout(q, "principle")
+    assert [(s.kind, s.pillar, [x.code for x in s.sections]) for s in layout.steps[:2]] == [
+        ("questions", 1, ["P01"]),
+        ("questions", 1, ["P14"]),
+    ]
+    assert layout.steps[0].title["en"] == "Ethics"
+
+
+def test_adaptive_pages_hold_about_eight_statements_and_never_split_a_section():
+    from consult.surveys.questionnaires.charter_templates import load_template
+
+    q = load_template("charter-2023")
+    layout = build_layout(q, "adaptive")
+    pages = [s for s in layout.steps if s.kind == "questions"]
+    assert sum(len(s.sections) for s in pages) == len(q.sections)
+    for page in pages:
+        assert len(page.sections) == 1 or sum(len(x.items) for x in page.sections) <= 8
+    assert len(pages) < len(q.sections)
+    assert len(build_layout(q, "principle").steps) == len(q.sections) + 2
+
+
 def test_a_valid_page_is_read_whole():
     q = small_questionnaire()
     step = build_layout(q).steps[0]
