@@ -2,6 +2,7 @@
 
 from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
+from consult.api.models import ApiToken
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
 from consult.hrs4r.models import (
@@ -13,6 +14,7 @@ from consult.hrs4r.models import (
     PillarNarrative,
 )
 from consult.surveys.campaigns.models import Campaign
+from consult.surveys.headcounts.models import Headcounts
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires.models import Dimension, DimensionOption, Item, Questionnaire, Section
 from consult.surveys.responses.models import Ballot, Comment, Draft, Response
@@ -21,6 +23,7 @@ __all__ = [
     "Action",
     "ActionRevision",
     "AnalysisRun",
+    "ApiToken",
     "Assessment",
     "AssessmentRevision",
     "AuditEvent",
@@ -32,6 +35,7 @@ __all__ = [
     "DimensionOption",
     "Draft",
     "ExportJob",
+    "Headcounts",
     "ImportedGap",
     "Indicator",
     "Invitation",

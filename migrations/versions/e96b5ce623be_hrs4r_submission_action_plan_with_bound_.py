@@ -1,7 +1,7 @@
 """HRS4R submission: action plan with bound indicators, OTM-R answers, organisational figures, pillar narratives
 
 Revision ID: e96b5ce623be
-Revises: 1174c3d5ea3f
+Revises: 7c36a3544fc7
 Create Date: 2026-12-04 14:34:27.258894
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "e96b5ce623be"
-down_revision = "1174c3d5ea3f"
+down_revision = "7c36a3544fc7"
 branch_labels = None
 depends_on = None
 
