@@ -76,7 +76,7 @@ def figure_text(value: float | None, metric: str, language: str) -> str:
     if metric == "mean":
         return decimal(value, ".2f", language)
     if metric == "gap":
-        return _("%(value)s points", value=decimal(value * 100, "+.1f", language))
+        return _("%(value)s points", value=decimal(round(value * 100, 1) + 0.0, "+.1f", language))
     return percent(value, language)
 
 
@@ -358,7 +358,7 @@ def change_columns() -> list[str]:
         _("Rating now"),
         _("Previous favourable share"),
         _("Favourable share now"),
-        _("Change since then"),
+        _("Change since the previous campaign"),
     ]
 
 

@@ -12,6 +12,7 @@ import matplotlib
 from docx.shared import Pt
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from matplotlib.backends.backend_pdf import PdfPages
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -40,7 +41,8 @@ class Export:
 
 def export(campaign: Campaign, document: str, format: str, language: str = "en") -> Export:
     documents = build(campaign, document, language)
-    content = WRITERS[format](documents, language)
+    with force_locale(language):
+        content = WRITERS[format](documents, language)
     return Export(f"{campaign.slug}-{document}-{language}.{format}", MIMETYPES[format], content)
 
 
@@ -163,14 +165,14 @@ def _pdf_table(pages: _Pages, table: Table) -> None:
     columns as "column: value" lines."""
     for row in table.rows:
         if len(table.columns) == 2:
-            pages.text(f"{row[0]}: {row[1]}", size=9.5, after=0.02)
+            pages.text(_("%(label)s: %(text)s", label=row[0], text=row[1]), size=9.5, after=0.02)
             continue
         numbered = row[0].isdigit()
         pages.text(f"{row[0]}. {row[1]}" if numbered else row[0], size=9.5, fontweight="bold")
         first = 2 if numbered else 1
         for name, cell in zip(table.columns[first:], row[first:], strict=True):
             if cell:
-                pages.text(f"{name}: {cell}", size=8.5, indent=0.25, after=0.02)
+                pages.text(_("%(label)s: %(text)s", label=name, text=cell), size=8.5, indent=0.25, after=0.02)
         pages.y += 0.06
     if not table.rows:
         pages.text("\u2013", size=9.5)

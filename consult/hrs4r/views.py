@@ -6,10 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
@@ -31,16 +29,19 @@ from consult.hrs4r.forms import (
 from consult.hrs4r.indicators import Binding
 from consult.hrs4r.labels import CHANGE_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from consult.hrs4r.models import Action, Indicator
+from consult.hrs4r.pages import (
+    fields_from,
+    indicator_form_choices,
+    language,
+    otmr_data,
+    pillar_list,
+    principle_choices,
+)
 from consult.hrs4r.reference import ORGANISATION_FIGURES, otmr_groups
-from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 
 bp = Blueprint("hrs4r", __name__, url_prefix="/hrs4r")
 EDITORS = (Role.ADMIN, Role.HR)
-
-
-def language() -> str:
-    return str(get_locale())
 
 
 def is_hr() -> bool:
@@ -52,14 +53,6 @@ def action_or_404(campaign: Campaign, action_id: int) -> Action:
     if action is None or action.campaign_id != campaign.id:
         abort(404, description=_("No such action."))
     return action
-
-
-def principle_choices(campaign: Campaign) -> list[SelectChoice]:
-    return [
-        SelectChoice(s.principle, f"{s.principle}. {translated(s.title, language())}")
-        for s in campaign.questionnaire.sections
-        if s.principle is not None
-    ]
 
 
 @bp.get("/<slug>/")
@@ -80,21 +73,6 @@ def plan(slug: str):
         outcome_labels=OUTCOME_LABELS,
         documents=DOCUMENTS,
         formats=exports.FORMATS,
-    )
-
-
-def fields_from(form: ActionForm, source: str | None = None) -> services.ActionFields:
-    return services.ActionFields(
-        title=form.title.data or "",
-        description=form.description.data or "",
-        principles=tuple(form.principles.data or ()),
-        start_period=form.start_period.data or "",
-        end_period=form.end_period.data or "",
-        responsible_unit=(form.responsible_unit.data or "").strip(),
-        indicators_text=form.indicators_text.data or "",
-        status=form.status.data or "planned",
-        remarks=form.remarks.data or "",
-        source_section=source,
     )
 
 
@@ -157,32 +135,6 @@ def action(slug: str, action_id: int):
                 db.session.rollback()
                 problem = str(error)
     return render_action(campaign, item, form, IndicatorForm(formdata=None), problem)
-
-
-def indicator_form_choices(form: IndicatorForm, campaign: Campaign) -> None:
-    figures = []
-    for section in campaign.questionnaire.sections:
-        title = translated(section.title, language())
-        figures.append(SelectChoice(f"section:{section.code}", f"{section.code} · {title}"))
-        figures += [
-            SelectChoice(f"item:{i.code}", f"{i.code} · {translated(i.text, language())[:90]}")
-            for i in section.items
-        ]
-    form.figure.choices = figures
-    groups = [SelectChoice("", _("All respondents"))]
-    for dimension in campaign.questionnaire.dimensions:
-        groups += [
-            SelectChoice(
-                f"{dimension.code}:{o.code}",
-                _(
-                    "%(dimension)s: %(group)s",
-                    dimension=translated(dimension.label, language()),
-                    group=translated(o.label, language()),
-                ),
-            )
-            for o in dimension.options
-        ]
-    form.group.choices = groups
 
 
 def render_action(campaign: Campaign, item: Action, form: ActionForm, indicator_form: IndicatorForm, problem):
@@ -309,18 +261,6 @@ def otmr(slug: str):
     ), 400 if problem or form.errors else 200
 
 
-def otmr_data(saved: dict) -> dict:
-    return {
-        f"q{number}": {
-            "rating": a.rating or "",
-            "comment": a.comment,
-            "evidence": a.evidence,
-            "indicators": a.indicators,
-        }
-        for number, a in saved.items()
-    }
-
-
 @bp.route("/<slug>/figures", methods=["GET", "POST"])
 @reviewer_required
 def figures(slug: str):
@@ -400,14 +340,6 @@ def internal_review(slug: str):
         status_labels=STATUS_LABELS,
         outcome_labels=OUTCOME_LABELS,
     ), 400 if problem else 200
-
-
-def pillar_list(campaign: Campaign) -> list[tuple[int, str]]:
-    from consult.charter.reference import pillar
-
-    charter = campaign.questionnaire.charter_version or "2023"
-    numbers = sorted({s.pillar for s in campaign.questionnaire.sections if s.pillar})
-    return [(n, translated(pillar(charter, n).name, language())) for n in numbers]
 
 
 @bp.get("/<slug>/export")
