@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -44,7 +44,7 @@ class CookieSessions(SecureCookieSessionInterface):
         """Static files and the health check neither start nor renew a session, nor vary by its cookie: with
         ``Vary: Cookie``, a browser would fetch the style sheet again each time a signed-in session's
         cookie is renewed, and each health check would sign a new cookie for nobody."""
-        if request.endpoint not in SESSIONLESS_ENDPOINTS:
+        if request.endpoint not in SESSIONLESS_ENDPOINTS and not g.get("sessionless"):
             super().save_session(app, session, response)
 
 

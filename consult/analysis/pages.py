@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from consult.analysis import charts
 from consult.analysis.findings import Finding, describe_test
 from consult.charter.reference import crosswalk, pillar
 from consult.extensions import db
@@ -25,6 +24,9 @@ from consult.surveys.campaigns.models import Campaign
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires.models import Section
 from consult.surveys.responses.models import Comment, Response
+
+if TYPE_CHECKING:
+    from consult.analysis import charts
 
 CHARTERS = ("2023", "2005")
 
@@ -157,6 +159,8 @@ class GroupTable:
 
 
 def group_tables(figures: Mapping[str, Any], dims: charts.DimensionLabels, language: str) -> list[GroupTable]:
+    from consult.analysis import charts
+
     tables = [_one_way_table(figures, key, dims, language) for key in charts.one_way_keys(figures, dims)]
     return tables + [_two_way_table(figures, key, dims) for key in charts.two_way_keys(figures)]
 

@@ -29,6 +29,7 @@ WORDS = {
         "initiatives": "Initiatives undertaken / new proposals",
         "respondents": "Respondents",
         "favourable": "Favourable",
+        "weighted": "weighted to the staff",
         "ci": "95% CI",
         "mean": "Mean",
         "sd": "SD",
@@ -71,6 +72,7 @@ WORDS = {
         "initiatives": "Initiatives engagées / nouvelles propositions",
         "respondents": "Répondants",
         "favourable": "Favorable",
+        "weighted": "pondéré selon les effectifs",
         "ci": "IC à 95\u202f%",
         "mean": "Moyenne",
         "ci_low": "IC à 95\u202f%, borne inférieure",
@@ -242,7 +244,19 @@ def key_figures(section: Mapping[str, Any] | None, language: str) -> str:
         parts.append(f"{said['mean']} {number(section['mean'], language)}")
     if section.get("alpha") is not None:
         parts.append(f"\u03b1 {number(section['alpha'], language)}")
-    return " · ".join(parts)
+    return " · ".join(parts + weighted_figures(section.get("weighted"), language))
+
+
+def weighted_figures(weighted: Mapping[str, Any] | None, language: str) -> list[str]:
+    """The weighted favourable share and its interval, beside the unweighted ones, when headcounts exist."""
+    if not weighted or weighted.get("favourable") is None:
+        return []
+    said = words(language)
+    text = f"{said['favourable']} ({said['weighted']}) {percent(weighted['favourable'], language)}"
+    if weighted.get("favourable_ci"):
+        low, high = weighted["favourable_ci"]
+        text += f" [{percent(low, language)}\u2013{percent(high, language)}]"
+    return [text]
 
 
 def number(value: float, language: str, digits: int = 2) -> str:

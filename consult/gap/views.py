@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult import jobs
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
 from consult.analysis import pages
@@ -280,20 +281,31 @@ def attachment(content: bytes, filename: str, mimetype: str) -> Response:
 @bp.post("/<slug>/exports")
 @reviewer_required
 def start_export(slug: str):
-    from consult.gap.tasks import run_export
-
     campaign = campaign_or_404(slug)
     form = ExportJobForm()
     if not form.validate_on_submit() or form.format.data not in exports.EXPORTERS:
         abort(400)
+    running = exports.running_job(campaign.id, form.format.data, str(get_locale()))
+    if running is not None:
+        return redirect(url_for("gap.job", token=running.token))
     job = exports.create_export_job(campaign.id, form.format.data, str(get_locale()), current_user)
     db.session.commit()
-    try:
-        run_export.delay(job.id)
-    except Exception as error:
-        exports.fail_export_job(job.id, f"the export could not be handed to a worker: {error}")
-        db.session.commit()
+    hand_over(job.id)
     return redirect(url_for("gap.job", token=job.token))
+
+
+def hand_over(job_id: int) -> None:
+    """To the background thread (embedded default) or the workers; the page answers at once either way."""
+    from consult.gap.tasks import run_export
+
+    try:
+        if jobs.in_background():
+            jobs.submit(run_export, job_id)
+        else:
+            run_export.delay(job_id)
+    except Exception as error:
+        exports.fail_export_job(job_id, f"the export could not be handed to a worker: {error}")
+        db.session.commit()
 
 
 @bp.get("/jobs/<token>")

@@ -6,7 +6,7 @@ next save. The history keeps each validation as a revision whose ``event`` is ``
 for the rows written before).
 
 Revision ID: b7a1e5d0c417
-Revises: 1174c3d5ea3f
+Revises: e96b5ce623be
 Create Date: 2026-12-04 15:10:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "b7a1e5d0c417"
-down_revision = "1174c3d5ea3f"
+down_revision = "e96b5ce623be"
 branch_labels = None
 depends_on = None
 
