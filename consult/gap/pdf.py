@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
+import matplotlib.lines
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -146,6 +147,11 @@ def gap_report_pdf(
     return buffer.getvalue()
 
 
+TABLE_COLUMNS = (1.6, 0.95, 2.1, 2.02)
+"""Widths in inches of the gap table's columns: principle, rating, GAP, initiatives (the text width)."""
+TABLE_SIZE = 7.2
+
+
 def _write_summary(
     pages: _Pages,
     results: Mapping[str, Any],
@@ -153,18 +159,54 @@ def _write_summary(
     language: str,
     spelling: Spelling,
 ) -> None:
+    """The gap table as EURAXESS lays it out (principle, rating, GAP, initiatives), grouped by pillar."""
     said = words(language)
     campaign = results.get("campaign", {})
     pages.new_page()
     pages.text(said["title"], size=20, fontweight="bold", after=0.1)
     pages.text(localised(campaign.get("title"), language), size=12)
-    pages.text(responses_said(campaign, language), size=10, color=GREY, after=0.3)
+    pages.text(responses_said(campaign, language), size=10, color=GREY, after=0.25)
     for pillar, members in grouped:
-        pages.text(pillar, size=11.5, fontweight="bold", after=0.08)
+        pages.text(pillar, size=11, fontweight="bold", after=0.05)
+        header = [said["principle"], said["rating"], said["gap"], said["initiatives"]]
+        _table_row(pages, [[text] for text in header], fontweight="bold")
         for entry in members:
             label = rating_label(entry, language, spelling) or "\u2013"
-            pages.text(f"{entry.number}. {entry.name} — {label}", size=9.5, indent=0.2, after=0.02)
+            cells = [[f"{entry.number}. {entry.name}"], [label]]
+            cells += [html_to_paragraphs(entry.gap_html), html_to_paragraphs(entry.initiatives_html)]
+            _table_row(pages, cells)
         pages.y += 0.2
+
+
+def _table_row(pages: _Pages, cells: list[list[str]], **style: Any) -> None:
+    """One row of the table, line by line, so that a long row goes on over the next page."""
+    height = TABLE_SIZE * 1.35 / 72
+    measured = TABLE_SIZE * (1.1 if style.get("fontweight") == "bold" else 1)
+    columns = [
+        [line for paragraph in paragraphs for line in wrap(paragraph, measured, width - 0.1)]
+        for paragraphs, width in zip(cells, TABLE_COLUMNS, strict=True)
+    ]
+    lefts = [sum(TABLE_COLUMNS[:i]) for i in range(len(TABLE_COLUMNS))]
+    pages.room(height)
+    _rule(pages)
+    pages.y += 0.04
+    for index in range(max(len(lines) for lines in columns) or 1):
+        pages.room(height)
+        for left, lines in zip(lefts, columns, strict=True):
+            if index < len(lines):
+                pages.place(left, lines[index], fontsize=TABLE_SIZE, **style)
+        pages.y += height
+    pages.y += 0.03
+
+
+def _rule(pages: _Pages) -> None:
+    assert pages.figure is not None
+    y = 1 - pages.y / PAGE_HEIGHT
+    pages.figure.add_artist(
+        matplotlib.lines.Line2D(
+            [MARGIN / PAGE_WIDTH, 1 - MARGIN / PAGE_WIDTH], [y, y], color="#b0b7bb", linewidth=0.5
+        )
+    )
 
 
 def _write_principle(

@@ -67,3 +67,22 @@ def test_pdf_prints_the_justification_under_the_final_rating_and_the_suggested_r
     flat = " ".join(decided.split())
     assert "Final rating" in flat and "Committee's justification" in flat and "tenure-track reform" in flat
     assert "Suggested rating: -/+" in flat and "Why this rating was suggested: 38% of 118" in flat
+
+
+def test_pdf_opens_with_the_gap_table_grouped_by_pillar_then_a_section_per_principle(results):
+    from consult.gap.tsv import parse_gap_tsv
+    from tests.gap.test_documents import SAMPLE
+
+    rows = parse_gap_tsv(SAMPLE.read_bytes())
+    pages = pdf_pages(gap_report_pdf(results, rows, "en"))
+    first = " ".join(pages[0].split())
+    assert "Gap analysis" in first and "1. Ethics, Integrity, Gender and Open Science" in first
+    for header in ("Principles", "Implementation", "GAP / Implementation", "Initiatives undertaken"):
+        assert header in first
+    assert "1. Ethics and Research" in first and "Key figures" not in first
+    table = " ".join(" ".join(text.split()) for text in pages if "Key figures" not in text)
+    assert "14. Stability of" in table
+    sections = [text for text in pages if "Key figures" in text]
+    assert len(sections) >= len(rows) and pages.index(sections[0]) > 0
+    assert all("Key figures" not in text for text in pages[: pages.index(sections[0])])
+    assert any(JUSTIFICATION.split()[-1] in " ".join(text.split()) for text in sections)
