@@ -56,7 +56,8 @@ def build_results(
     builder.adjust()
     headcounts = campaign.get("headcounts")
     weighting = Weighting(q, tables, headcounts) if headcounts else None
-    weighted = add_weighting(weighting, sections, hidden_groups, k) if weighting else None
+    suppress = builder.breakdowns.suppression_of
+    weighted = add_weighting(weighting, sections, hidden_groups, k, suppress) if weighting else None
     for s, section in enumerate(sections):
         _rate(section, builder, s, campaign, q, weighting)
         if previous is not None:
