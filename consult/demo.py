@@ -24,7 +24,6 @@ from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires import spec
 from consult.surveys.questionnaires.charter_templates import load_template
 from consult.surveys.questionnaires.convert import campaign_spec
-from consult.surveys.responses import storage, synthetic
 
 DEMO_EMAIL = "demo@consult.example"
 
@@ -58,6 +57,8 @@ the first school three times as often as the last, doctoral candidates twice as 
 def demo_headcounts(q: spec.Questionnaire, respondents: int) -> list[dict]:
     """Staff per cell such that the synthetic respondents answer unevenly (``RELATIVE_RATES``), at an overall
     rate of DEMO_RESPONSE_RATE; "prefer not to say" has no headcount."""
+    from consult.surveys.responses import synthetic
+
     shares = []
     for dimension in q.dimensions:
         first, last = RELATIVE_RATES.get(dimension.code, (1.0, 1.0))
@@ -75,6 +76,8 @@ def demo_headcounts(q: spec.Questionnaire, respondents: int) -> list[dict]:
 
 
 def build_demo(respondents: int, seed: int = 2026):
+    from consult.surveys.responses import storage, synthetic
+
     campaign = services.create_campaign(
         load_template("charter-2023"), title="HRS4R researchers' survey (demo)"
     )
@@ -104,6 +107,9 @@ def demo(respondents: int, serve: bool, port: int) -> None:
     campaign = build_demo(respondents)
     db.session.commit()
     click.echo(f"Demo campaign {campaign.slug}: {respondents} synthetic responses.", err=True)
+    from consult.hrs4r.demo import previous_cycle
+
+    previous_cycle(campaign, respondents, lambda earlier: run_analysis(earlier, wait=True))
     run_analysis(campaign, wait=True)
     click.echo(f"Sign in as {DEMO_EMAIL} with the password {password}", err=True)
     db.session.remove()

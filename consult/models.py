@@ -2,8 +2,17 @@
 
 from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
+from consult.api.models import ApiToken
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
+from consult.hrs4r.models import (
+    Action,
+    ActionRevision,
+    Indicator,
+    OrganisationFigures,
+    OtmrAnswer,
+    PillarNarrative,
+)
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.headcounts.models import Headcounts
 from consult.surveys.invitations.models import Invitation
@@ -11,7 +20,10 @@ from consult.surveys.questionnaires.models import Dimension, DimensionOption, It
 from consult.surveys.responses.models import Ballot, Comment, Draft, Response
 
 __all__ = [
+    "Action",
+    "ActionRevision",
     "AnalysisRun",
+    "ApiToken",
     "Assessment",
     "AssessmentRevision",
     "AuditEvent",
@@ -25,9 +37,13 @@ __all__ = [
     "ExportJob",
     "Headcounts",
     "ImportedGap",
+    "Indicator",
     "Invitation",
     "Item",
+    "OrganisationFigures",
+    "OtmrAnswer",
     "PartitionCounts",
+    "PillarNarrative",
     "Principle",
     "Questionnaire",
     "Response",

@@ -74,6 +74,7 @@ def make_app(url: str, **extra):
         "PASSWORD_HASH_COST": "fast",
         "RATELIMIT_STORAGE_URI": "memory://",
         "CELERY": celery_settings(None),
+        "CONSULT_JOB_THREAD": False,
         "CONSULT_BASE_URL": "http://localhost",
         "ANALYSIS_PARTITIONS": 4,
     }

@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.extensions import db
@@ -49,3 +49,18 @@ class PartitionCounts(db.Model):
     partition: Mapped[int] = mapped_column(primary_key=True)
     responses: Mapped[int]
     tables: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ChartFile(db.Model):
+    """One stored chart file of an analysis run, in one language: drawn once when the results are made, then
+    only read by the pages, the reports and the ZIP."""
+
+    __table_args__ = (UniqueConstraint("run_id", "language", "section_code", "kind", "fmt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_run.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    section_code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(16))
+    fmt: Mapped[str] = mapped_column(String(16))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

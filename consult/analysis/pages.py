@@ -8,22 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from consult.analysis import charts
 from consult.analysis.findings import Finding, describe_test
 from consult.charter.reference import crosswalk, pillar
 from consult.extensions import db
 from consult.gap.models import Assessment
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
+from consult.gap.status import STATUSES, status_of
 from consult.gap.tsv import GapRow
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires.models import Section
 from consult.surveys.responses.models import Comment, Response
+
+if TYPE_CHECKING:
+    from consult.analysis import charts
 
 CHARTERS = ("2023", "2005")
 
@@ -44,6 +47,20 @@ class PrincipleRow:
     @property
     def final(self) -> str | None:
         return self.assessment.final_rating if self.assessment else None
+
+    @property
+    def status(self) -> str:
+        return status_of(self.assessment)
+
+    def shown_by(self, status: str | None, only: str | None) -> bool:
+        """Whether the overview's filter keeps this row: a status, and/or uncertain or departing ratings."""
+        if status in STATUSES and self.status != status:
+            return False
+        if only == "uncertain":
+            return bool(self.rating.get("uncertain"))
+        if only == "differs":
+            return self.final is not None and self.final != self.rating.get("suggested")
+        return True
 
 
 @dataclass(frozen=True)
@@ -142,6 +159,8 @@ class GroupTable:
 
 
 def group_tables(figures: Mapping[str, Any], dims: charts.DimensionLabels, language: str) -> list[GroupTable]:
+    from consult.analysis import charts
+
     tables = [_one_way_table(figures, key, dims, language) for key in charts.one_way_keys(figures, dims)]
     return tables + [_two_way_table(figures, key, dims) for key in charts.two_way_keys(figures)]
 

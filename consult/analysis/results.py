@@ -170,9 +170,10 @@ class _Builder:
         for finding, position in self.equity.get(s, []):
             dimension = self.q.dimensions[finding.dimension]
             option = dimension.options[finding.option - 1]
-            name, group = label(dimension.label, self.language), label(option.label, self.language)
             found.append(
-                EquityFinding(name, group, finding.favourable, finding.rest, self.adjusted[position])
+                EquityFinding(
+                    dimension.label, option.label, finding.favourable, finding.rest, self.adjusted[position]
+                )
             )
         return found
 
@@ -193,6 +194,7 @@ def _rate(
         "final": _final(section, campaign.get("final_ratings") or {}),
         "reason": rating.reason,
         "uncertain": rating.uncertain,
+        "facts": rating.facts,
     }
 
 

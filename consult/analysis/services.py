@@ -9,6 +9,7 @@ document is written once, with the run's DONE status, in finish_run's single tra
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import numpy as np
@@ -19,7 +20,6 @@ from sqlalchemy.orm import selectinload
 
 from consult.analysis.counts import CountTables, build_counts, empty_counts
 from consult.analysis.models import AnalysisRun, PartitionCounts, RunStatus
-from consult.analysis.results import build_results
 from consult.charter.reference import crosswalk
 from consult.extensions import db
 from consult.gap.models import final_ratings
@@ -34,6 +34,7 @@ from consult.surveys.responses.models import RESPONSE_ID_BITS, Response
 from consult.timeutil import utcnow
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(hours=1)
 """A run still active after this long lost its tasks (broker flushed, workers gone): it is marked failed."""
 
@@ -249,11 +250,26 @@ def finish_run(run_id: int) -> bool:
     tables = merged_tables(campaign.id, run.partitions_total, q)
     run.results = compute_results(campaign, q, tables)
     run.responses = tables.total
+    draw_charts(run)
     run.status, run.finished_at, run.partitions_done = RunStatus.DONE, utcnow(), run.partitions_total
     return True
 
 
+def draw_charts(run: AnalysisRun) -> None:
+    """The run's charts, stored with its results in the same transaction. Should drawing fail, the results
+    still stand: each chart is then drawn when first asked for."""
+    from consult.analysis.chartstore import draw_run_charts
+
+    try:
+        with db.session.begin_nested():
+            draw_run_charts(run)
+    except Exception:
+        log.exception("the charts of analysis %s could not be drawn now", run.id)
+
+
 def compute_results(campaign: Campaign, q: spec.Questionnaire, tables: CountTables) -> dict:
+    from consult.analysis.results import build_results
+
     previous = campaign.previous_campaign
     return build_results(
         campaign_info(campaign),

@@ -14,6 +14,7 @@ from celery import chord, group, shared_task
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from consult import jobs
 from consult.analysis import services
 from consult.analysis.models import AnalysisRun
 from consult.extensions import db
@@ -70,15 +71,26 @@ def record_failure(run_id: int, step: str, error: Exception) -> None:
         db.session.rollback()
 
 
-def start_analysis(campaign: Campaign, trigger: str = "manual") -> AnalysisRun:
-    """Create and commit a run, then hand its partitions to the workers (or count them here, in-process).
+def start_analysis(campaign: Campaign, trigger: str = "manual", background: bool = False) -> AnalysisRun:
+    """Create and commit a run, then hand its partitions to the workers (or count them here, in-process, or
+    with ``background`` in the web process's job thread).
 
-    The returned run tells what happened: queued or running on the workers, done (in-process), or failed with
-    its error (the task queue unreachable, or an in-process task failed).
+    The returned run tells what happened: queued or running on the workers or the job thread, done
+    (in-process), or failed with its error (the task queue unreachable, or an in-process task failed).
     """
     run = services.create_run(campaign, trigger)
     db.session.commit()
     run_id = run.id
+    if background:
+        jobs.submit(launch_run, run_id)
+    else:
+        launch_run(run_id)
+    db.session.expire_all()
+    return db.session.get(AnalysisRun, run_id)
+
+
+def launch_run(run_id: int) -> None:
+    run = db.session.get(AnalysisRun, run_id)
     header = group(count_partition.si(run_id, p) for p in range(run.partitions_total))
     body = finish_run.s(run_id).on_error(run_failed.si(run_id=run_id))
     try:
@@ -87,8 +99,6 @@ def start_analysis(campaign: Campaign, trigger: str = "manual") -> AnalysisRun:
         db.session.rollback()
         services.fail_run(run_id, f"the analysis could not run: {type(error).__name__}: {error}")
         db.session.commit()
-    db.session.expire_all()
-    return db.session.get(AnalysisRun, run_id)
 
 
 @shared_task

@@ -8,18 +8,22 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
+from consult import jobs, wording
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
-from consult.analysis import charts, pages
+from consult.analysis import chartstore, pages
 from consult.analysis.models import AnalysisRun, RunStatus
+from consult.analysis.ratings import reason_of
 from consult.analysis.services import latest_run
 from consult.extensions import db
 from consult.gap.exports import current_results, dimension_labels, scale_labels
 from consult.gap.forms import RATING_MEANINGS, ActionForm
 from consult.gap.sanitize import clean_html
+from consult.gap.services import neighbours
+from consult.gap.status import STATUS_LABELS, status_counts
 from consult.gap.tsv import RATINGS, format_rating
-from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.campaigns.services import CampaignError, get_campaign
 
@@ -68,19 +72,46 @@ def rating_meaning(rating: str | None) -> str:
     return str(RATING_MEANINGS.get(rating or "", ""))
 
 
+@bp.app_template_global()
+def rating_reason(rating: dict | None, spelling: str = "compact") -> str:
+    """A suggested rating's reason in the interface's language."""
+    return reason_of(rating, language(), "compact" if spelling == "compact" else "plus-slash")
+
+
+@bp.app_template_global()
+def share_text(value: float | None) -> str:
+    return "\u2013" if value is None else wording.share(value, language())
+
+
+@bp.app_template_global()
+def decimal_text(value: float | None, digits: int = 2) -> str:
+    return "\u2013" if value is None else wording.decimal(value, language(), digits)
+
+
+@bp.app_template_global()
+def interval_text(ci: list[float] | None) -> str:
+    return wording.interval(ci[0], ci[1], language()) if ci else ""
+
+
 @bp.get("/<slug>")
 @reviewer_required
 def overview(slug: str):
     campaign = campaign_or_404(slug)
     results = current_results(campaign)
     rows = pages.principle_rows(campaign, results, language())
+    status, only = request.args.get("status"), request.args.get("only")
+    shown = [row for row in rows if row.shown_by(status, only)]
     return render_template(
         "analysis/overview.html",
         campaign=campaign,
         results=results,
+        counts=status_counts(row.status for row in rows),
+        status_labels=STATUS_LABELS,
+        chosen={"status": status, "only": only},
+        shown=len(shown),
         run=latest_run(campaign.id),
         participation=pages.participation(campaign),
-        pillars=pages.by_pillar(campaign, rows, language()),
+        pillars=pages.by_pillar(campaign, shown, language()),
         can_run=current_user.role in RUNNERS,
         form=ActionForm(),
     )
@@ -103,8 +134,11 @@ def analyse(slug: str):
     campaign = campaign_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
+    active = latest_run(campaign.id)
+    if active is not None and active.status in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return redirect(url_for("analysis.run", slug=slug, run_id=active.id))
     try:
-        run = start_analysis(campaign, trigger="web")
+        run = start_analysis(campaign, trigger="web", background=jobs.in_background())
     except Exception as error:
         flash(_("The analysis could not start: %(error)s", error=str(error)), "error")
         return redirect(url_for("analysis.overview", slug=slug))
@@ -146,6 +180,7 @@ def principle(slug: str, section_code: str):
         can_edit=current_user.role in EDITORS,
         pillar=pages.pillar_title(campaign, section.pillar, language()),
         dims=dims,
+        around=neighbours(campaign, section.code),
     )
 
 
@@ -153,26 +188,26 @@ def principle(slug: str, section_code: str):
 @reviewer_required
 def chart(slug: str, section_code: str, kind: str, fmt: str):
     campaign = campaign_or_404(slug)
-    section = pages.section_or_none(campaign, section_code)
-    figures = pages.section_figures(current_results(campaign), section_code)
-    if section is None or figures is None or kind not in CHART_KINDS or fmt not in CHART_TYPES:
+    run = latest_run(campaign.id, done_only=True)
+    if run is None or kind not in CHART_KINDS or fmt not in CHART_TYPES:
         abort(404)
-    content = chart_bytes(campaign, section, figures, kind, fmt)
+    content = stored_chart(run, (section_code, kind, fmt))
+    if content is None:
+        abort(404)
     response = Response(content, mimetype=CHART_TYPES[fmt])
     if fmt == "pdf" or request.args.get("download"):
         response.headers["Content-Disposition"] = f"attachment; filename={slug}-{section_code}-{kind}.{fmt}"
     return response
 
 
-def chart_bytes(campaign: Campaign, section, figures: dict, kind: str, fmt: str) -> bytes:
-    lang, k = language(), campaign.min_group_size
-    figures = {**figures, "title": translated(section.title, lang)}
-    if kind == "distribution":
-        texts = pages.item_texts(section, lang)
-        return charts.item_distribution_chart(figures, scale_labels(campaign, lang), lang, fmt, texts)
-    dims = dimension_labels(campaign, lang)
-    if not charts.one_way_keys(figures, dims) and not charts.two_way_keys(figures):
-        abort(404)
-    if kind == "breakdown":
-        return charts.breakdown_heatmap(figures, dims, lang, fmt, k)
-    return charts.favourable_by_group_chart(figures, dims, lang, fmt, k)
+def stored_chart(run: AnalysisRun, key: chartstore.ChartKey) -> bytes | None:
+    """The chart stored with the results; a run from before the store gets its section drawn once, here.
+    Two requests drawing the same section at once: the second one's rows give way to the first's."""
+    content = chartstore.stored_chart(run.id, language(), key)
+    if content is None and chartstore.ensure_charts(run, language(), only=key[0]):
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+        content = chartstore.stored_chart(run.id, language(), key)
+    return content

@@ -7,28 +7,31 @@ import csv
 import io
 import json
 import secrets
-import zipfile
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
 from consult.accounts.models import User
-from consult.analysis import charts
-from consult.analysis.services import latest_results
+from consult.analysis import chartdraw, chartstore
+from consult.analysis.services import latest_results, latest_run
 from consult.charter.reference import principle
 from consult.extensions import db
 from consult.gap.cells import neutralised
-from consult.gap.documents import gap_report_html, gap_report_pdf, gap_xlsx
-from consult.gap.models import ExportJob, final_ratings
+from consult.gap.models import ExportJob, final_ratings, justifications
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
 from consult.gap.tsv import GapRow, dump_gap_tsv
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.questionnaires.convert import campaign_spec
 from consult.surveys.responses.models import Response
+from consult.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from consult.analysis.chart_common import DimensionLabels
 
 ProgressReporter = Callable[[int], None]
 _progress: ContextVar[ProgressReporter | None] = ContextVar("export_progress", default=None)
@@ -215,10 +218,11 @@ def current_results(campaign: Campaign) -> dict[str, Any] | None:
     results = copy.deepcopy(latest_results(campaign))
     if results is None:
         return None
-    finals = final_ratings(campaign.id)
+    finals, reasons = final_ratings(campaign.id), justifications(campaign.id)
     for section in results.get("sections", []):
         rating = section.get("rating") or {"suggested": None, "reason": ""}
-        section["rating"] = {**rating, "final": finals.get(section.get("code"))}
+        code = section.get("code")
+        section["rating"] = {**rating, "final": finals.get(code), "justification": reasons.get(code, "")}
     return results
 
 
@@ -270,8 +274,10 @@ def scale_labels(campaign: Campaign, language: str) -> list[str]:
     return list(labels.get(language) or labels.get("en") or next(iter(labels.values()), []))
 
 
-def dimension_labels(campaign: Campaign, language: str) -> charts.DimensionLabels:
-    return charts.dimension_labels(campaign_spec(campaign).dimensions, language)
+def dimension_labels(campaign: Campaign, language: str) -> DimensionLabels:
+    from consult.analysis import chart_common
+
+    return chart_common.dimension_labels(campaign_spec(campaign).dimensions, language)
 
 
 def export_tsv(campaign: Campaign, language: str) -> Document:
@@ -280,6 +286,8 @@ def export_tsv(campaign: Campaign, language: str) -> Document:
 
 
 def export_xlsx(campaign: Campaign, language: str) -> Document:
+    from consult.gap.documents import gap_xlsx
+
     content = gap_xlsx(
         document_results(campaign, language),
         gap_rows(campaign, language),
@@ -296,6 +304,8 @@ def export_xlsx(campaign: Campaign, language: str) -> Document:
 
 
 def export_html(campaign: Campaign, language: str) -> Document:
+    from consult.gap.documents import gap_report_html
+
     results = document_results(campaign, language)
     svgs = report_charts(campaign, results, language)
     text = gap_report_html(results, gap_rows(campaign, language), language, svgs, campaign.rating_spelling)
@@ -303,20 +313,23 @@ def export_html(campaign: Campaign, language: str) -> Document:
 
 
 def report_charts(campaign: Campaign, results: dict[str, Any], language: str) -> dict[str, str]:
-    """Each principle's item distribution and breakdown as SVG, keyed ``CODE/name`` for the report."""
-    labels, dims = scale_labels(campaign, language), dimension_labels(campaign, language)
-    sections = [s for s in results["sections"] if s.get("items") and not s.get("suppressed")]
-    svgs: dict[str, str] = {}
-    for done, section in enumerate(sections, start=1):
-        figures = charts.section_figures(section, labels, dims, language, campaign.min_group_size)
-        for name in REPORT_CHARTS:
-            if name in figures:
-                svgs[f"{section['code']}/{name}"] = charts.render(figures[name], "svg").decode("utf-8")
-        report_progress(done, len(sections))
-    return svgs
+    """Each principle's item distribution and breakdown as compact SVG, keyed ``CODE/name`` for the report:
+    read from the charts stored with the results (drawn now only if they never were)."""
+    run = latest_run(campaign.id, done_only=True)
+    if run is None:
+        return {}
+    chartstore.ensure_charts(run, language, progress=report_progress)
+    stored = chartstore.stored_charts(run.id, language, (chartdraw.COMPACT,))
+    return {
+        f"{code}/{kind}": content.decode("utf-8")
+        for (code, kind, _fmt), content in sorted(stored.items())
+        if kind in REPORT_CHARTS
+    }
 
 
 def export_pdf(campaign: Campaign, language: str) -> Document:
+    from consult.gap.documents import gap_report_pdf
+
     content = gap_report_pdf(
         document_results(campaign, language),
         gap_rows(campaign, language),
@@ -328,18 +341,25 @@ def export_pdf(campaign: Campaign, language: str) -> Document:
 
 
 def export_charts(campaign: Campaign, language: str) -> Document:
-    """Every principle's charts (PNG, SVG, PDF) in one ZIP: built section by section to report progress, and
-    the same bytes as ``charts_zip`` over the whole results."""
-    results = chart_results(campaign, language)
-    labels, dims = scale_labels(campaign, language), dimension_labels(campaign, language)
-    entries: dict[str, bytes] = {}
-    sections = results.get("sections", [])
-    for done, section in enumerate(sections, start=1):
-        one = charts.charts_zip({**results, "sections": [section]}, labels, dims, language)
-        with zipfile.ZipFile(io.BytesIO(one)) as archive:
-            entries.update({charts.safe_entry_name(name): archive.read(name) for name in archive.namelist()})
-        report_progress(done, len(sections))
-    content = charts.deterministic_zip(sorted(entries.items()))
+    """Every principle's charts (PNG, SVG, PDF) in one ZIP with an index page, assembled from the charts
+    stored with the latest results: a second export of the same results draws nothing."""
+    from consult.gap import chartzip
+
+    results_or_fail(campaign)
+    run = latest_run(campaign.id, done_only=True)
+    chartstore.ensure_charts(run, language, progress=report_progress)
+    files = chartstore.stored_charts(run.id, language, chartzip.ZIP_FORMATS)
+    sections = [
+        chartzip.ChartSection(
+            str(section["code"]),
+            section.get("principle"),
+            principle_name(campaign, section.get("principle"), language) or str(section.get("title") or ""),
+            int(section.get("n") or 0),
+        )
+        for section in chartstore.drawable_sections(campaign, run.results or {}, language)
+    ]
+    title = translated(campaign.title, language)
+    content = chartzip.charts_archive(sections, files, language, title, campaign.min_group_size)
     return Document(content, f"{campaign.slug}-charts.zip", "application/zip")
 
 
@@ -415,6 +435,26 @@ def fail_export_job(job_id: int, error: str) -> None:
     job = db.session.get(ExportJob, job_id)
     if job is not None and job.status != "done":
         job.status, job.error = "failed", error[:2000]
+
+
+JOB_LIFETIME = timedelta(hours=1)
+"""A job still unfinished after this long lost its worker: a new click starts another instead of joining."""
+
+
+def running_job(campaign_id: int, fmt: str, language: str) -> ExportJob | None:
+    """The same export, queued or running, that a second click joins instead of starting it again."""
+    return db.session.scalar(
+        select(ExportJob)
+        .where(
+            ExportJob.campaign_id == campaign_id,
+            ExportJob.format == fmt,
+            ExportJob.language == language,
+            ExportJob.status.in_(("queued", "running")),
+            ExportJob.created_at > utcnow() - JOB_LIFETIME,
+        )
+        .order_by(ExportJob.id.desc())
+        .limit(1)
+    )
 
 
 def export_job(token: str) -> ExportJob | None:

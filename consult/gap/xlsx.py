@@ -54,7 +54,7 @@ def gap_xlsx(
 ) -> bytes:
     """A "Gap analysis" sheet (one row per principle), then one sheet of figures per surveyed principle."""
     workbook = Workbook()
-    entries = principle_entries(results, rows, language)
+    entries = principle_entries(results, rows, language, spelling)
     _write_gap_sheet(workbook.active, entries, language, spelling)
     for entry in entries:
         if entry.section is not None:
@@ -185,7 +185,8 @@ def _write_key_figures(sheet: Worksheet, entry: PrincipleEntry, language: str) -
         (said["alpha"], section.get("alpha"), "0.00"),
         (said["suggested"], rating.get("suggested"), None),
         (said["final"], rating.get("final") or (entry.row.rating if entry.row else None), None),
-        (said["reason"], entry.reason, None),
+        (said["justification"], entry.justification, None),
+        (said["suggested_reason"], entry.reason, None),
     ]
     for label, value, number_format in figures:
         sheet.append([label, value])

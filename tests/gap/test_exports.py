@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from consult.analysis import charts
+from consult.analysis import chartstore
 from consult.analysis.services import latest_results
 from consult.analysis.tasks import start_analysis
 from consult.gap import exports, services
@@ -108,19 +108,33 @@ def test_every_chart_of_the_zip_decodes_and_the_zip_is_deterministic(analysed):
     assert first == exports.export_campaign(analysed, "charts").content
     results = exports.chart_results(analysed, "en")
     assert results["sections"][0]["items"][0]["text"] == "I know the rules."
-    labels, dims = exports.scale_labels(analysed, "en"), exports.dimension_labels(analysed, "en")
-    assert first == charts.charts_zip(results, labels, dims, "en")
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         names = archive.namelist()
-        assert {"P01/distribution.png", "P01/distribution.svg", "P01/distribution.pdf"} <= set(names)
+        stem = "en/01-ethics-and-research-integrity_distribution"
+        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.pdf", "en/index.html"} <= set(names)
+        index = archive.read("en/index.html").decode()
+        assert f'href="{stem[3:]}.pdf"' in index and "Distribution of answers" in index
         for name in names:
             data = archive.read(name)
             if name.endswith(".png"):
                 assert Image.open(io.BytesIO(data)).size[0] > 500
             elif name.endswith(".svg"):
                 assert ElementTree.fromstring(data).tag.endswith("svg")
-            else:
+            elif name.endswith(".pdf"):
                 assert data.startswith(b"%PDF-") and pdf_pages(data) == 1
+
+
+def test_a_second_export_of_unchanged_results_draws_nothing(analysed, monkeypatch):
+    """The analysis stored its charts: neither the ZIP nor the HTML report draws one, in either language."""
+
+    def drawing(*_args, **_kwargs):
+        raise AssertionError("a chart was drawn")
+
+    monkeypatch.setattr(chartstore, "draw_sections", drawing)
+    for language in ("en", "fr"):
+        zipped = exports.export_campaign(analysed, "charts", language).content
+        assert f"{language}/index.html" in zipfile.ZipFile(io.BytesIO(zipped)).namelist()
+        assert "data:image/svg+xml" in exports.export_campaign(analysed, "html", language).content.decode()
 
 
 def test_the_results_json_carries_the_committee_final_ratings(analysed):

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, text
 
@@ -26,6 +25,9 @@ from consult.surveys.campaigns.models import Campaign
 from consult.surveys.responses.models import Ballot, Comment, Response, random_id
 from consult.surveys.responses.sealing import BALLOT, ballot_key, seal, unseal
 from consult.timeutil import today
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def app_ballot_key() -> bytes:

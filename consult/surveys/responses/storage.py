@@ -5,13 +5,16 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import func, insert, select
 
 from consult.extensions import db
 from consult.surveys.responses.models import Comment, Response, random_id
 from consult.timeutil import today
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BATCH_ROWS = 5000
 
@@ -21,6 +24,8 @@ def insert_responses(
 ) -> int:
     """Insert one row per respondent; ids are random, so the insertion order is not kept anywhere."""
     day = on or today()
+    import numpy as np
+
     answers, profiles = np.ascontiguousarray(answers, np.uint8), np.ascontiguousarray(profiles, np.uint8)
     for start in range(0, len(answers), BATCH_ROWS):
         rows = [

@@ -1,0 +1,98 @@
+"""Drawing every chart of a results document once, in parallel over the machine's cores.
+
+Each figure is drawn once and saved in every format from that same figure (PNG, SVG and PDF for downloads and
+the ZIP, and a compact SVG whose text stays text, for the HTML report). Sections are spread over a pool of
+processes: matplotlib holds the interpreter's lock while it draws, so threads would not help. The pool's
+processes come from a fork server that has imported matplotlib once (see ``pool_context``).
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+COMPACT = "compact.svg"
+FILE_FORMATS = ("png", "svg", "pdf", COMPACT)
+"""What is stored of each figure: the three download formats, and the compact SVG for light reports."""
+
+
+@dataclass(frozen=True)
+class ChartInputs:
+    """What the charts of one results document in one language need, all of it picklable."""
+
+    language: str
+    scale_labels: Sequence[str]
+    dimensions: Mapping[str, Mapping[str, Any]]
+    min_group_size: int
+
+
+def compact_svg(figure) -> bytes:
+    """SVG with its text as text (not outlines): a fraction of the size, for pages and the HTML report."""
+    import matplotlib
+
+    from consult.analysis.chart_common import METADATA, STYLE
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({**STYLE, "svg.fonttype": "none"}):
+        figure.savefig(buffer, format="svg", metadata=METADATA["svg"])
+    return buffer.getvalue()
+
+
+def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[str, str], bytes]:
+    """Every chart of one section, keyed (kind, file format): each figure drawn once, saved in each format."""
+    from consult.analysis import charts
+
+    figures = charts.section_figures(
+        section, inputs.scale_labels, inputs.dimensions, inputs.language, inputs.min_group_size
+    )
+    files: dict[tuple[str, str], bytes] = {}
+    for kind, figure in figures.items():
+        for fmt in charts.FORMATS:
+            files[(kind, fmt)] = charts.render(figure, fmt)
+        files[(kind, COMPACT)] = compact_svg(figure)
+    return files
+
+
+def _draw_one(job: tuple[str, Mapping[str, Any], ChartInputs]) -> tuple[str, dict[tuple[str, str], bytes]]:
+    code, section, inputs = job
+    return code, draw_section(section, inputs)
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """Processes forked from a server process that imported matplotlib once, before any thread: forking
+    the web process itself could copy a lock another of its threads holds, and hang the child."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["consult.analysis.charts"])
+    return context
+
+
+def worker_count(sections: int) -> int:
+    return max(1, min(sections, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
+
+
+def draw_sections(
+    sections: Sequence[Mapping[str, Any]],
+    inputs: ChartInputs,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[tuple[str, dict[tuple[str, str], bytes]]]:
+    """Each section's charts as they are finished (in any order), ``progress(done, total)`` after each."""
+    jobs = [(str(section["code"]), section, inputs) for section in sections]
+    workers = worker_count(len(jobs))
+    if workers == 1:
+        finished: Iterator = map(_draw_one, jobs)
+        yield from _reported(finished, len(jobs), progress)
+        return
+    with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
+        yield from _reported(pool.map(_draw_one, jobs), len(jobs), progress)
+
+
+def _reported(finished: Iterator, total: int, progress: Callable[[int, int], None] | None) -> Iterator:
+    for done, result in enumerate(finished, start=1):
+        yield result
+        if progress is not None:
+            progress(done, total)

@@ -1,0 +1,123 @@
+"""The charts of each analysis run, drawn once and stored, keyed by run (the results' version) and language.
+
+An analysis draws its charts as soon as its results are stored, in every language of the questionnaire; the
+pages, the reports and the charts ZIP then only read stored files. A language or a run drawn before this
+store existed is drawn on first need, once. Charts read the stored results only, which are already under
+the campaign's disclosure control (suppressed groups are drawn as "fewer than k", never with a figure).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from consult.analysis.chartdraw import ChartInputs, draw_sections
+from consult.analysis.models import AnalysisRun, ChartFile
+from consult.extensions import db
+from consult.i18n import translated
+from consult.surveys.campaigns.models import Campaign
+from consult.surveys.questionnaires.convert import campaign_spec
+
+Progress = Callable[[int, int], None]
+ChartKey = tuple[str, str, str]
+"""(section code, kind, file format)"""
+
+
+def chart_inputs(campaign: Campaign, language: str) -> ChartInputs:
+    from consult.analysis.chart_common import dimension_labels
+
+    labels = campaign.questionnaire.scale_labels
+    scale = list(labels.get(language) or labels.get("en") or next(iter(labels.values()), []))
+    dims = dimension_labels(campaign_spec(campaign).dimensions, language)
+    return ChartInputs(language, scale, dims, int(campaign.min_group_size))
+
+
+def drawable_sections(campaign: Campaign, results: Mapping[str, Any], language: str) -> list[dict[str, Any]]:
+    """The results' sections that have charts, with their title and items' texts in ``language``."""
+    questions = {section.code: section for section in campaign.questionnaire.sections}
+    drawable = []
+    for section in copy.deepcopy(results.get("sections", [])):
+        if section.get("suppressed") or not section.get("items") or section.get("code") not in questions:
+            continue
+        source = questions[section["code"]]
+        section["title"] = translated(source.title, language) or section.get("title")
+        texts = {item.code: translated(item.text, language) for item in source.items}
+        for item in section.get("items") or []:
+            item.setdefault("text", texts.get(item.get("code"), ""))
+        drawable.append(section)
+    return drawable
+
+
+def stored_sections(run_id: int, language: str) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(ChartFile.section_code)
+            .where(ChartFile.run_id == run_id, ChartFile.language == language)
+            .distinct()
+        )
+    )
+
+
+def ensure_charts(
+    run: AnalysisRun, language: str, only: str | None = None, progress: Progress | None = None
+) -> int:
+    """Draw and store the charts of ``run`` in ``language`` not stored yet (of section ``only``, if given);
+    returns how many sections were drawn: 0 when everything was stored already."""
+    campaign = db.session.get(Campaign, run.campaign_id)
+    done = stored_sections(run.id, language)
+    missing = [
+        section
+        for section in drawable_sections(campaign, run.results or {}, language)
+        if section["code"] not in done and (only is None or section["code"] == only)
+    ]
+    if not missing:
+        if progress is not None:
+            progress(1, 1)
+        return 0
+    for code, files in draw_sections(missing, chart_inputs(campaign, language), progress):
+        store_section(run.id, language, code, files)
+    return len(missing)
+
+
+def store_section(run_id: int, language: str, code: str, files: Mapping[tuple[str, str], bytes]) -> None:
+    """Replaces whatever another process stored for the section meanwhile, so the pair stays whole."""
+    owned = (ChartFile.run_id == run_id, ChartFile.language == language, ChartFile.section_code == code)
+    db.session.execute(delete(ChartFile).where(*owned))
+    db.session.add_all(
+        ChartFile(run_id=run_id, language=language, section_code=code, kind=kind, fmt=fmt, content=content)
+        for (kind, fmt), content in files.items()
+    )
+    db.session.flush()
+
+
+def draw_run_charts(run: AnalysisRun, progress: Progress | None = None) -> int:
+    """Every language of the campaign's questionnaire, right after the results are made."""
+    campaign = db.session.get(Campaign, run.campaign_id)
+    return sum(
+        ensure_charts(run, language, progress=progress) for language in campaign.questionnaire.languages
+    )
+
+
+def stored_charts(run_id: int, language: str, fmts: tuple[str, ...]) -> dict[ChartKey, bytes]:
+    rows = db.session.execute(
+        select(ChartFile.section_code, ChartFile.kind, ChartFile.fmt, ChartFile.content).where(
+            ChartFile.run_id == run_id, ChartFile.language == language, ChartFile.fmt.in_(fmts)
+        )
+    )
+    return {(code, kind, fmt): content for code, kind, fmt, content in rows}
+
+
+def stored_chart(run_id: int, language: str, key: ChartKey) -> bytes | None:
+    code, kind, fmt = key
+    return db.session.scalar(
+        select(ChartFile.content).where(
+            ChartFile.run_id == run_id,
+            ChartFile.language == language,
+            ChartFile.section_code == code,
+            ChartFile.kind == kind,
+            ChartFile.fmt == fmt,
+        )
+    )
