@@ -188,7 +188,7 @@ def _rate(
         n, findings = section["n"], builder.findings(s)
         spelling = campaign.get("rating_spelling") or "compact"
         rating = suggest_rating(favourable, ci, n, findings, q.rating, builder.language, spelling)
-        rating = replace(rating, reason=rating.reason + basis)
+        rating = replace(rating, reason=rating.reason + basis, facts=rating.facts | {"basis": basis})
     section["rating"] = {
         "suggested": rating.suggested,
         "final": _final(section, campaign.get("final_ratings") or {}),
