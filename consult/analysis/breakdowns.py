@@ -107,7 +107,10 @@ class Breakdowns:
 
     def suppression(self, s: int) -> Suppression:
         """Suppression of section ``s`` from its respondents per cell; sections of equal counts share it."""
-        cells = self.tables.score_counts[s].sum(axis=1).reshape(self.tables.cell_shape)
+        return self.suppression_of(self.tables.score_counts[s].sum(axis=1).reshape(self.tables.cell_shape))
+
+    def suppression_of(self, cells: np.ndarray) -> Suppression:
+        """Suppression of a release of respondents per cell, shared by every release of the same counts."""
         key = (cells.tobytes(), tuple(sorted((d, tuple(sorted(o))) for d, o in self.forced.items())))
         if key not in self._suppressions:
             self._suppressions[key] = suppress_release(cells, self.k, self.forced)

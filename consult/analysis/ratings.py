@@ -175,7 +175,9 @@ def reason_of(rating: Mapping[str, Any] | None, language: str, spelling: Spellin
     sentence they stored."""
     rating = rating or {}
     facts = rating.get("facts")
-    return reason_text(facts, language, spelling) if facts else str(rating.get("reason") or "")
+    if not facts:
+        return str(rating.get("reason") or "")
+    return reason_text(facts, language, spelling) + str(facts.get("basis") or "")
 
 
 def _threshold(value: float | None, language: str) -> str:

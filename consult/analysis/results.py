@@ -56,7 +56,8 @@ def build_results(
     builder.adjust()
     headcounts = campaign.get("headcounts")
     weighting = Weighting(q, tables, headcounts) if headcounts else None
-    weighted = add_weighting(weighting, sections, hidden_groups, k) if weighting else None
+    suppress = builder.breakdowns.suppression_of
+    weighted = add_weighting(weighting, sections, hidden_groups, k, suppress) if weighting else None
     for s, section in enumerate(sections):
         _rate(section, builder, s, campaign, q, weighting)
         if previous is not None:
@@ -187,7 +188,7 @@ def _rate(
         n, findings = section["n"], builder.findings(s)
         spelling = campaign.get("rating_spelling") or "compact"
         rating = suggest_rating(favourable, ci, n, findings, q.rating, builder.language, spelling)
-        rating = replace(rating, reason=rating.reason + basis)
+        rating = replace(rating, reason=rating.reason + basis, facts=rating.facts | {"basis": basis})
     section["rating"] = {
         "suggested": rating.suggested,
         "final": _final(section, campaign.get("final_ratings") or {}),

@@ -140,13 +140,18 @@ def _fit(counts: np.ndarray, margin: Mapping[int, int], shown: Mapping[int, Any]
     return {"statistic": fit.statistic, "p": fit.p, "over": fit.over, "under": fit.under}
 
 
-def two_way_rates(weighting: Weighting, hidden: Mapping[int, set[int]], k: int) -> dict[str, dict]:
-    """With cell headcounts: rates of every pair of dimensions, suppressed as the results suppress cells."""
+def two_way_rates(
+    weighting: Weighting, hidden: Mapping[int, set[int]], k: int, suppress=None
+) -> dict[str, dict]:
+    """With cell headcounts: rates of every pair of dimensions, suppressed as the results suppress cells
+    (``suppress``: respondents per cell -> Suppression, the results' own when given, so that a section
+    everyone answered shares it)."""
     staff = weighting.population
     if staff.cells is None or len(weighting.q.dimensions) < 2:
         return {}
     table = respondents_table(weighting.tables)
-    suppression = suppress_release(table, k, {d: set(o) for d, o in hidden.items()})
+    forced = {d: set(o) for d, o in hidden.items()}
+    suppression = suppress(table) if suppress else suppress_release(table, k, forced)
     overall = _overall(weighting, int(table.sum()))
     found = {}
     for pair in itertools.combinations(range(table.ndim), 2):
@@ -169,7 +174,7 @@ def _code(q: Questionnaire, pair: tuple[int, ...], options: tuple[int, ...]) -> 
     return ":".join(q.dimensions[d].options[o - 1].code for d, o in zip(pair, options, strict=True))
 
 
-def campaign_weighting(weighting: Weighting, hidden: Mapping[int, set[int]], k: int) -> dict:
+def campaign_weighting(weighting: Weighting, hidden: Mapping[int, set[int]], k: int, suppress=None) -> dict:
     """The campaign's ``weighting`` entry."""
     total = weighting.tables.total
     w = weighting.weights
@@ -181,13 +186,15 @@ def campaign_weighting(weighting: Weighting, hidden: Mapping[int, set[int]], k: 
         "rating_basis": weighting.rating_basis,
         "overall_rate": _overall(weighting, total) if total >= k else None,
         "dimensions": one_way_rates(weighting, hidden, k),
-        "two_way": two_way_rates(weighting, hidden, k),
+        "two_way": two_way_rates(weighting, hidden, k, suppress),
     }
 
 
-def add_weighting(weighting: Weighting, sections: list[dict], hidden: Mapping[int, set[int]], k: int) -> dict:
+def add_weighting(
+    weighting: Weighting, sections: list[dict], hidden: Mapping[int, set[int]], k: int, suppress=None
+) -> dict:
     """Weighted figures on every section, rates on every one-way breakdown; the campaign's entry."""
-    entry = campaign_weighting(weighting, hidden, k)
+    entry = campaign_weighting(weighting, hidden, k, suppress)
     for s, section in enumerate(sections):
         weighting.add_to(section, s)
         for code, dimension in entry["dimensions"].items():

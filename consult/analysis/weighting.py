@@ -23,7 +23,6 @@ Weights are per cell: weighted counts are the count tables' counts times their c
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -272,8 +271,3 @@ def _indicators(labels: np.ndarray) -> np.ndarray:
     """Cells x groups 0/1 matrix from a label per cell (-1: in no group)."""
     groups = np.unique(labels[labels >= 0])
     return (labels[:, None] == groups[None, :]).astype(np.float64)
-
-
-def combinations(shape: tuple[int, ...]) -> list[tuple[int, ...]]:
-    """Every cell of every stated option, 1-based, in C order."""
-    return list(itertools.product(*(range(1, size) for size in shape)))

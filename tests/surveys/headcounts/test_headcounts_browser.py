@@ -54,6 +54,7 @@ def server() -> Iterator[tuple[str, str]]:
 def test_hr_uploads_headcounts_and_reads_weighted_figures(server, chromium: Browser, tmp_path):
     base, slug = server
     page = chromium.new_context(java_script_enabled=False).new_page()
+    page.set_default_timeout(240_000)  # storing headcounts runs the analysis within the request
     page.goto(f"{base}/login")
     page.get_by_label("E-mail address").fill(HR)
     page.get_by_label("Password").fill(PASSWORD)
