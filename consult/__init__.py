@@ -31,6 +31,7 @@ def init_extensions(app: Flask) -> None:
     from consult.database import init_database
     from consult.extensions import babel, csrf, db, migrate
     from consult.i18n import select_locale
+    from consult.sso.client import init_sso
 
     init_database(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -40,6 +41,7 @@ def init_extensions(app: Flask) -> None:
     init_login(app)
     celery_init_app(app)
     web.init_web(app)
+    init_sso(app)
 
 
 def init_limiter(app: Flask) -> None:
@@ -55,10 +57,16 @@ def init_limiter(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts
     from consult.analysis.views import bp as analysis
+    from consult.api.pages import bp as api_pages
+    from consult.api.setup import init_api
     from consult.gap.views import bp as gap
     from consult.home.views import bp as home
+    from consult.hrs4r.views import bp as hrs4r
+    from consult.limesurvey.views import bp as limesurvey
+    from consult.sso.views import bp as sso
     from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
 
-    for blueprint in (home, accounts, surveys, respond, analysis, gap):
+    for blueprint in (home, accounts, surveys, respond, analysis, gap, hrs4r, limesurvey, api_pages, sso):
         app.register_blueprint(blueprint)
+    init_api(app)

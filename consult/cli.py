@@ -20,14 +20,17 @@ def build_cli() -> click.Group:
     from flask_migrate.cli import db
 
     from consult.accounts.commands import user
+    from consult.api.commands import api_token
     from consult.charter.commands import init
     from consult.demo import demo
     from consult.gap.commands import gap
+    from consult.hrs4r.commands import hrs4r
+    from consult.limesurvey.commands import imports
     from consult.privacy.commands import privacy
     from consult.surveys.commands import campaign
 
     group = ConsultGroup(create_app=create_app, help="Consult: anonymous staff consultations for HRS4R.")
-    for command in (init, user, campaign, gap, privacy, demo, db):
+    for command in (init, user, campaign, gap, privacy, demo, db, hrs4r, imports, api_token):
         group.add_command(command)
     return group
 

@@ -11,6 +11,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from consult.sso.settings import oidc_settings
+
 POOL_RECYCLE_SECONDS = 1800
 """Connections are replaced after this long instead of pinged before each use: a ping is one more round trip
 on every request."""
@@ -137,6 +139,8 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "consult@localhost"),
         "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "100")),
         "ANALYSIS_PARTITIONS": int(os.environ.get("CONSULT_ANALYSIS_PARTITIONS", "16")),
+        "CONSULT_OIDC": oidc_settings(),
+        "CONSULT_LOCAL_PASSWORDS": env_flag("CONSULT_LOCAL_PASSWORDS", True),
     }
 
 

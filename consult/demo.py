@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 
 import click
+import numpy as np
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -16,8 +18,10 @@ from consult.accounts.services import create_user, find_user, set_password
 from consult.charter.services import load_reference_data
 from consult.extensions import db
 from consult.surveys.campaigns import services
+from consult.surveys.headcounts.models import Headcounts
 from consult.surveys.invitations import links
 from consult.surveys.invitations.models import Invitation
+from consult.surveys.questionnaires import spec
 from consult.surveys.questionnaires.charter_templates import load_template
 from consult.surveys.questionnaires.convert import campaign_spec
 
@@ -45,6 +49,32 @@ def invite_demo_staff(campaign, respondents: int) -> None:
     db.session.execute(update(Invitation).where(Invitation.id.in_(used.scalar_subquery())).values(used=True))
 
 
+RELATIVE_RATES = {"school": (3.0, 1.0), "career_stage": (1.6, 0.8)}
+"""How often each dimension's first and last options answer, relative to each other (linear in between):
+the first school three times as often as the last, doctoral candidates twice as often as leaders."""
+
+
+def demo_headcounts(q: spec.Questionnaire, respondents: int) -> list[dict]:
+    """Staff per cell such that the synthetic respondents answer unevenly (``RELATIVE_RATES``), at an overall
+    rate of DEMO_RESPONSE_RATE; "prefer not to say" has no headcount."""
+    from consult.surveys.responses import synthetic
+
+    shares = []
+    for dimension in q.dimensions:
+        first, last = RELATIVE_RATES.get(dimension.code, (1.0, 1.0))
+        staff = synthetic.option_weights(dimension) / np.linspace(first, last, len(dimension.options))
+        shares.append(staff / staff.sum())
+    total = respondents / DEMO_RESPONSE_RATE
+    rows = []
+    for combination in itertools.product(*(range(len(d.options)) for d in q.dimensions)):
+        options = [d.options[i].code for d, i in zip(q.dimensions, combination, strict=True)]
+        if "prefer-not" not in options:
+            share = float(np.prod([shares[d][i] for d, i in enumerate(combination)]))
+            codes = {d.code: code for d, code in zip(q.dimensions, options, strict=True)}
+            rows.append({"options": codes, "headcount": max(1, round(total * share))})
+    return rows
+
+
 def build_demo(respondents: int, seed: int = 2026):
     from consult.surveys.responses import storage, synthetic
 
@@ -58,6 +88,7 @@ def build_demo(respondents: int, seed: int = 2026):
     data = synthetic.generate(q, respondents, seed)
     storage.insert_responses(campaign.id, data.answers, data.profiles)
     storage.insert_comments(campaign.id, data.comments)
+    db.session.add(Headcounts(campaign_id=campaign.id, method="cells", rows=demo_headcounts(q, respondents)))
     return campaign
 
 
@@ -76,6 +107,9 @@ def demo(respondents: int, serve: bool, port: int) -> None:
     campaign = build_demo(respondents)
     db.session.commit()
     click.echo(f"Demo campaign {campaign.slug}: {respondents} synthetic responses.", err=True)
+    from consult.hrs4r.demo import previous_cycle
+
+    previous_cycle(campaign, respondents, lambda earlier: run_analysis(earlier, wait=True))
     run_analysis(campaign, wait=True)
     click.echo(f"Sign in as {DEMO_EMAIL} with the password {password}", err=True)
     db.session.remove()

@@ -2,15 +2,28 @@
 
 from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
+from consult.api.models import ApiToken
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
+from consult.hrs4r.models import (
+    Action,
+    ActionRevision,
+    Indicator,
+    OrganisationFigures,
+    OtmrAnswer,
+    PillarNarrative,
+)
 from consult.surveys.campaigns.models import Campaign
+from consult.surveys.headcounts.models import Headcounts
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.questionnaires.models import Dimension, DimensionOption, Item, Questionnaire, Section
 from consult.surveys.responses.models import Ballot, Comment, Draft, Response
 
 __all__ = [
+    "Action",
+    "ActionRevision",
     "AnalysisRun",
+    "ApiToken",
     "Assessment",
     "AssessmentRevision",
     "AuditEvent",
@@ -22,10 +35,15 @@ __all__ = [
     "DimensionOption",
     "Draft",
     "ExportJob",
+    "Headcounts",
     "ImportedGap",
+    "Indicator",
     "Invitation",
     "Item",
+    "OrganisationFigures",
+    "OtmrAnswer",
     "PartitionCounts",
+    "PillarNarrative",
     "Principle",
     "Questionnaire",
     "Response",

@@ -6,10 +6,11 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -43,7 +44,7 @@ class CookieSessions(SecureCookieSessionInterface):
         """Static files and the health check neither start nor renew a session, nor vary by its cookie: with
         ``Vary: Cookie``, a browser would fetch the style sheet again each time a signed-in session's
         cookie is renewed, and each health check would sign a new cookie for nobody."""
-        if request.endpoint not in SESSIONLESS_ENDPOINTS:
+        if request.endpoint not in SESSIONLESS_ENDPOINTS and not g.get("sessionless"):
             super().save_session(app, session, response)
 
 
@@ -168,12 +169,62 @@ def csrf_error(error: CSRFError):
     return render_template("error.html", code=400, title=_("Form not accepted"), message=message), 400
 
 
+ERROR_PAGES = {
+    400: (
+        _l("Request not understood"),
+        _l(
+            "The page received something it cannot use. Nothing was saved: go back, check the form and "
+            "send it again."
+        ),
+    ),
+    403: (
+        _l("Not allowed"),
+        _l(
+            "Your account may not open this page. Sign in with another account, or ask an administrator "
+            "for access."
+        ),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("Nothing is at this address. Check the link, or start again from the home page."),
+    ),
+    405: (
+        _l("Not possible this way"),
+        _l("This address does not accept this kind of request. Go back and use the page's own buttons."),
+    ),
+    413: (
+        _l("File or form too large"),
+        _l("Nothing was saved. Send a smaller file, or split the text, and try again."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Please wait a minute before trying again. Nothing was lost."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l(
+            "Nothing was saved by this request. Try again in a moment; if it happens again, tell an "
+            "administrator what you were doing."
+        ),
+    ),
+}
+
+
+OWN_WORDS = frozenset({400, 403, 404, 409, 413})
+"""Codes whose views give their own translated description (the rate limiter's and a crash's are not)."""
+
+
 def http_error(error: HTTPException):
+    """An HTTP error in the interface's language, saying what to do; a view's own description (already
+    translated) is kept and followed by the advice."""
+    title, advice = ERROR_PAGES.get(error.code or 500, (error.name, ""))
+    own = (
+        error.description if error.description != type(error).description and error.code in OWN_WORDS else ""
+    )
+    message = " ".join(str(part) for part in (own, advice) if part) or str(error.description)
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return {"error": error.name, "message": error.description}, error.code
-    return render_template(
-        "error.html", code=error.code, title=error.name, message=error.description
-    ), error.code
+    return render_template("error.html", code=error.code, title=str(title), message=message), error.code
 
 
 RETRY_AFTER_SECONDS = 10

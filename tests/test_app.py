@@ -154,7 +154,7 @@ def test_french_interface_from_the_browser_preference(client):
 
 def test_unknown_page_gets_a_clear_error_page(client):
     response = client.get("/no/such/page")
-    assert response.status_code == 404 and "Not Found" in response.get_data(as_text=True)
+    assert response.status_code == 404 and "Page not found" in response.get_data(as_text=True)
 
 
 def test_log_lines_lose_the_client_address_and_any_token():

@@ -159,6 +159,17 @@ def test_respondent_statements_run_in_autocommit_on_a_pool_of_their_own(live_app
     assert checkouts == {"app": [], "statements": [True, True]}
 
 
+def test_draft_saves_do_not_wait_for_the_disk_but_submissions_do(live_app):
+    """The statement engine carries only draft saves: its commits are asynchronous. The app's sessions, which
+    use tokens, store ballots and admit them, keep PostgreSQL's synchronous commits."""
+    with live_app.app_context():
+        statements = live_app.extensions[STATEMENT_ENGINE]
+        with statements.connect() as connection:
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+        with _db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+
+
 def test_disposing_drops_the_pooled_connections_of_both_engines(live_app):
     with live_app.app_context():
         engines = (_db.engine, live_app.extensions[STATEMENT_ENGINE])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from consult.accounts.auth import admin_required, start_new_session
 from consult.accounts.forms import LoginForm, PasswordResetForm, UserForm
 from consult.accounts.models import AuditEvent, User
 from consult.extensions import db, limiter
+from consult.sso.client import ID_TOKEN_KEY, end_session_url, local_passwords, sso_settings
 
 bp = Blueprint("accounts", __name__)
 
@@ -43,7 +44,12 @@ def local_path(target: str) -> str | None:
 @limiter.limit("20 per minute", methods=["POST"])
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
+    if request.method == "POST" and not local_passwords():
+        form.validate_on_submit()
+        form.password.errors.append(
+            _("Passwords are turned off here: sign in with your institution's account.")
+        )
+    elif form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             db.session.commit()
@@ -51,7 +57,7 @@ def login():
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(_("The e-mail address or the password is wrong."))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, sso=sso_settings(), passwords=local_passwords())
 
 
 @bp.post("/logout")
@@ -60,10 +66,11 @@ def logout():
     if current_user.is_authenticated:
         services.end_sessions(current_user)
         db.session.commit()
+    provider_sign_out = end_session_url(session.get(ID_TOKEN_KEY))
     logout_user()
     start_new_session()
     flash(_("You are signed out."), "info")
-    return redirect(url_for("home.index"))
+    return redirect(provider_sign_out or url_for("home.index"))
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import matplotlib
 from matplotlib.figure import Figure
 
+from consult import wording
 from consult.surveys.questionnaires.spec import Dimension
 
 Format = Literal["png", "svg", "pdf"]
@@ -77,7 +78,7 @@ def words(language: str) -> dict[str, str]:
 
 
 def percent(share: float, language: str) -> str:
-    return f"{100 * share:.0f}\u202f%" if language == "fr" else f"{100 * share:.0f}%"
+    return wording.share(share, language)
 
 
 def localised(text: str | Mapping[str, str] | None, language: str) -> str:

@@ -17,6 +17,7 @@ from consult.charter.reference import crosswalk, pillar
 from consult.extensions import db
 from consult.gap.models import Assessment
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
+from consult.gap.status import STATUSES, status_of
 from consult.gap.tsv import GapRow
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
@@ -46,6 +47,20 @@ class PrincipleRow:
     @property
     def final(self) -> str | None:
         return self.assessment.final_rating if self.assessment else None
+
+    @property
+    def status(self) -> str:
+        return status_of(self.assessment)
+
+    def shown_by(self, status: str | None, only: str | None) -> bool:
+        """Whether the overview's filter keeps this row: a status, and/or uncertain or departing ratings."""
+        if status in STATUSES and self.status != status:
+            return False
+        if only == "uncertain":
+            return bool(self.rating.get("uncertain"))
+        if only == "differs":
+            return self.final is not None and self.final != self.rating.get("suggested")
+        return True
 
 
 @dataclass(frozen=True)

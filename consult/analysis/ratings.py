@@ -9,11 +9,13 @@ for the committee.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from consult.gap.tsv import Spelling, format_rating
 from consult.surveys.questionnaires.spec import RatingRule
+from consult.wording import N_, decimal, interval, localised, say, share
 
 RATINGS = ("--", "-/+", "+/-", "++")
 """From the lowest to the highest."""
@@ -21,10 +23,11 @@ RATINGS = ("--", "-/+", "+/-", "++")
 
 @dataclass(frozen=True)
 class EquityFinding:
-    """One group against the rest of the section's respondents (favourable shares)."""
+    """One group against the rest of the section's respondents (favourable shares). ``dimension`` and
+    ``group`` are labels as questionnaires write them: a string or a mapping of languages."""
 
-    dimension: str
-    group: str
+    dimension: Any
+    group: Any
     favourable: float
     rest: float
     p_adjusted: float | None
@@ -39,50 +42,8 @@ class Rating:
     suggested: str | None
     uncertain: bool
     reason: str
-
-
-_TEXT = {
-    "en": {
-        "none": "No respondent answered this section: no rating is suggested.",
-        "suppressed": "Fewer than {k} respondents answered this section: its figures are suppressed and no "
-        "rating is suggested.",
-        "no_share": "No answer counts towards the favourable share: no rating is suggested.",
-        "share": "{share} of {n} respondents answered favourably (95% CI {low}-{high})",
-        "above": "at or above the {top} threshold",
-        "between": "between the {low} and {high} thresholds",
-        "below": "below the {low} threshold",
-        "uncertain": " (uncertain: the interval spans {thresholds})",
-        "and": " and ",
-        "equity": ' The group "{group}" ({dimension}) is {gap} points below the other respondents ({p} after '
-        "adjustment): {effect}.",
-        "down": "one step down",
-        "floor": "the rating is already the lowest",
-        "p_small": "p < 0.001",
-        "p": "p = {p}",
-        "percent": "{value}%",
-        "colon": ": ",
-    },
-    "fr": {
-        "none": "Aucun répondant n'a répondu à cette section : aucune note n'est proposée.",
-        "suppressed": "Moins de {k} répondants ont répondu à cette section : ses chiffres sont masqués et "
-        "aucune note n'est proposée.",
-        "no_share": "Aucune réponse ne compte pour la part favorable : aucune note n'est proposée.",
-        "share": "{share} des {n} répondants ont répondu favorablement (IC à 95 % {low}-{high})",
-        "above": "au-dessus du seuil de {top}",
-        "between": "entre les seuils de {low} et {high}",
-        "below": "sous le seuil de {low}",
-        "uncertain": " (incertain : l'intervalle couvre {thresholds})",
-        "and": " et ",
-        "equity": " Le groupe « {group} » ({dimension}) est {gap} points en dessous des autres "
-        "répondants ({p} après ajustement) : {effect}.",
-        "down": "un cran plus bas",
-        "floor": "la note est déjà la plus basse",
-        "p_small": "p < 0,001",
-        "p": "p = {p}",
-        "percent": "{value} %",
-        "colon": " : ",
-    },
-}
+    facts: dict[str, Any] = field(default_factory=dict)
+    """What the reason says, as plain values: :func:`reason_text` writes it again in any language."""
 
 
 def band(favourable: float, rule: RatingRule) -> str:
@@ -101,25 +62,34 @@ def suggest_rating(
 ) -> Rating:
     """``spelling``: how the sentence writes the rating, as the campaign's gap analysis does (``++`` or
     ``+/+``); ``Rating.suggested`` is always the code (``++``)."""
-    text = _TEXT.get(language, _TEXT["en"])
-    if n <= 0:
-        return Rating(None, False, text["none"])
-    if favourable is None:
-        return Rating(None, False, text["no_share"])
+    if n <= 0 or favourable is None:
+        facts: dict[str, Any] = {"kind": "none" if n <= 0 else "no_share"}
+        return Rating(None, False, reason_text(facts, language, spelling), facts)
     rating = band(favourable, rule)
-    spanned = _spanned(ci, rule)
-    reason = _share_sentence(favourable, ci, n, rating, spanned, rule, text, spelling)
+    low, high = _band_thresholds(rating, rule)
+    facts = {"kind": "share", "favourable": favourable, "ci": list(ci) if ci else None, "n": n}
+    facts |= {"band": rating, "low": low, "high": high, "spanned": _spanned(ci, rule)}
     worst = _worst(equity_findings, rule)
     if worst is not None:
         lowered = RATINGS[max(0, RATINGS.index(rating) - 1)]
-        reason += _equity_sentence(worst, lowered != rating, text, language)
+        facts["equity"] = _equity_facts(worst, lowered != rating)
         rating = lowered
-    return Rating(rating, bool(spanned), reason)
+    return Rating(rating, bool(facts["spanned"]), reason_text(facts, language, spelling), facts)
 
 
 def suppressed_rating(k: int, language: str = "en") -> Rating:
     """No rating for a section of fewer than k respondents."""
-    return Rating(None, False, _TEXT.get(language, _TEXT["en"])["suppressed"].format(k=k))
+    facts = {"kind": "suppressed", "k": k}
+    return Rating(None, False, reason_text(facts, language), facts)
+
+
+def _band_thresholds(rating: str, rule: RatingRule) -> tuple[float | None, float | None]:
+    return {
+        "--": (None, rule.minus_plus),
+        "-/+": (rule.minus_plus, rule.plus_minus),
+        "+/-": (rule.plus_minus, rule.plus_plus),
+        "++": (rule.plus_plus, None),
+    }[rating]
 
 
 def _spanned(ci: tuple[float, float] | None, rule: RatingRule) -> list[float]:
@@ -140,44 +110,95 @@ def _worst(findings: Sequence[EquityFinding], rule: RatingRule) -> EquityFinding
     return max(qualifying, key=lambda finding: finding.gap, default=None)
 
 
-def _share_sentence(
-    favourable, ci, n, rating, spanned, rule: RatingRule, text: dict, spelling: Spelling
-) -> str:
-    def percent(value: float) -> str:
-        return text["percent"].format(value=round(100 * value))
+def _equity_facts(finding: EquityFinding, lowered: bool) -> dict[str, Any]:
+    return {
+        "dimension": finding.dimension,
+        "group": finding.group,
+        "gap": finding.gap,
+        "p": finding.p_adjusted,
+        "lowered": lowered,
+    }
 
-    low, high = ci if ci is not None else (favourable, favourable)
-    share = text["share"].format(share=percent(favourable), n=n, low=round(100 * low), high=percent(high))
-    thresholds = {
-        "--": (None, rule.minus_plus),
-        "-/+": (rule.minus_plus, rule.plus_minus),
-        "+/-": (rule.plus_minus, rule.plus_plus),
-        "++": (rule.plus_plus, None),
-    }[rating]
-    if thresholds[0] is None:
-        position = text["below"].format(low=percent(thresholds[1]))
-    elif thresholds[1] is None:
-        position = text["above"].format(top=percent(thresholds[0]))
+
+NO_RATING = {
+    "none": N_("No respondent answered this section: no rating is suggested."),
+    "no_share": N_("No answer counts towards the favourable share: no rating is suggested."),
+    "suppressed": N_(
+        "Fewer than %(k)s respondents answered this section: its figures are suppressed and no rating is "
+        "suggested."
+    ),
+}
+
+
+def reason_text(facts: Mapping[str, Any], language: str, spelling: Spelling = "compact") -> str:
+    """The reason for the committee, in ``language``, from a rating's facts."""
+    kind = facts.get("kind")
+    if kind in NO_RATING:
+        return say(language, NO_RATING[kind], k=facts.get("k", 5))
+    sentence = _share_sentence(facts, language, spelling)
+    if facts.get("equity"):
+        sentence += " " + _equity_sentence(facts["equity"], language)
+    return sentence
+
+
+def _share_sentence(facts: Mapping[str, Any], language: str, spelling: Spelling) -> str:
+    favourable, n = facts["favourable"], facts["n"]
+    low, high = facts.get("ci") or (favourable, favourable)
+    rating = format_rating(facts["band"], spelling)
+    values = {"share": share(favourable, language), "n": n, "ci": interval(low, high, language)}
+    values |= {"rating": rating, "low": _threshold(facts["low"], language)}
+    values["high"] = _threshold(facts["high"], language)
+    if facts["low"] is None:
+        message = N_(
+            "%(share)s of %(n)s respondents answered favourably (95%% CI %(ci)s), below the %(high)s "
+            "threshold: %(rating)s"
+        )
+    elif facts["high"] is None:
+        message = N_(
+            "%(share)s of %(n)s respondents answered favourably (95%% CI %(ci)s), at or above the "
+            "%(low)s threshold: %(rating)s"
+        )
     else:
-        position = text["between"].format(low=percent(thresholds[0]), high=percent(thresholds[1]))
-    sentence = f"{share}, {position}{text['colon']}{format_rating(rating, spelling)}"
-    if spanned:
-        sentence += text["uncertain"].format(thresholds=text["and"].join(percent(t) for t in spanned))
+        message = N_(
+            "%(share)s of %(n)s respondents answered favourably (95%% CI %(ci)s), between the "
+            "%(low)s and %(high)s thresholds: %(rating)s"
+        )
+    sentence = say(language, message, **values)
+    if facts.get("spanned"):
+        spanned = say(language, N_(" and ")).join(share(t, language) for t in facts["spanned"])
+        sentence += say(language, N_(" (uncertain: the interval spans %(thresholds)s)"), thresholds=spanned)
     return sentence + "."
 
 
-def _equity_sentence(finding: EquityFinding, lowered: bool, text: dict, language: str) -> str:
-    p = finding.p_adjusted
-    shown_p = text["p_small"] if p < 0.001 else text["p"].format(p=_decimal(p, language))
-    return text["equity"].format(
-        group=finding.group,
-        dimension=finding.dimension,
-        gap=round(100 * finding.gap),
-        p=shown_p,
-        effect=text["down"] if lowered else text["floor"],
+def reason_of(rating: Mapping[str, Any] | None, language: str, spelling: Spelling = "compact") -> str:
+    """A results section's reason in ``language``; results made before reasons kept their facts give the
+    sentence they stored."""
+    rating = rating or {}
+    facts = rating.get("facts")
+    return reason_text(facts, language, spelling) if facts else str(rating.get("reason") or "")
+
+
+def _threshold(value: float | None, language: str) -> str:
+    return "" if value is None else share(value, language)
+
+
+def _equity_sentence(equity: Mapping[str, Any], language: str) -> str:
+    p = equity.get("p") or 0.0
+    shown_p = (
+        say(language, N_("p < %(p)s"), p=decimal(0.001, language, 3))
+        if p < 0.001
+        else (say(language, N_("p = %(p)s"), p=decimal(p, language, 3)))
     )
-
-
-def _decimal(value: float, language: str) -> str:
-    shown = f"{value:.3f}"
-    return shown.replace(".", ",") if language == "fr" else shown
+    effect = N_("one step down") if equity.get("lowered") else N_("the rating is already the lowest")
+    return say(
+        language,
+        N_(
+            'The group "%(group)s" (%(dimension)s) is %(gap)s points below the other respondents '
+            "(%(p)s after adjustment): %(effect)s."
+        ),
+        group=localised(equity.get("group"), language),
+        dimension=localised(equity.get("dimension"), language),
+        gap=round(100 * equity.get("gap", 0.0)),
+        p=shown_p,
+        effect=say(language, effect),
+    )

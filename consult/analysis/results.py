@@ -23,6 +23,7 @@ chi-square tests and the change since the previous campaign are reported unadjus
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from consult.analysis.counts import CountTables
 from consult.analysis.ratings import EquityFinding, suggest_rating, suppressed_rating
 from consult.analysis.resultparts import change, item_json, label, suppressed_section
 from consult.analysis.stats import SectionStats, benjamini_hochberg, cronbach_alpha, margins, section_stats
+from consult.analysis.weightedresults import Weighting, add_weighting, rating_figures
 from consult.surveys.questionnaires.spec import Questionnaire
 
 
@@ -45,14 +47,18 @@ def build_results(
 ) -> dict:
     """``campaign``: slug, title, min_group_size (k, never taken below 3) and optionally final_ratings
     (section code or principle number -> the committee's rating) and rating_spelling (how the reasons write
-    ratings: ``compact``, the default, or ``plus-slash``)."""
+    ratings: ``compact``, the default, or ``plus-slash``) and headcounts (the staff numbers and the weighting
+    settings, :mod:`consult.analysis.weightedresults`)."""
     k = max(3, int(campaign.get("min_group_size") or q.min_group_size))
     builder = _Builder(q, tables, k, language)
     hidden_groups = builder.settle(group_indices(q, campaign.get("hidden_groups") or {}))
     sections = [builder.section(s) for s in range(len(q.sections))]
     builder.adjust()
+    headcounts = campaign.get("headcounts")
+    weighting = Weighting(q, tables, headcounts) if headcounts else None
+    weighted = add_weighting(weighting, sections, hidden_groups, k) if weighting else None
     for s, section in enumerate(sections):
-        _rate(section, builder, s, campaign, q)
+        _rate(section, builder, s, campaign, q, weighting)
         if previous is not None:
             section["change"] = change(section, q, previous, crosswalk)
     hidden = 0 < tables.total < k
@@ -65,7 +71,8 @@ def build_results(
             "min_group_size": k,
             "charter": q.charter,
             "hidden_groups": group_codes(q, hidden_groups),
-        },
+        }
+        | ({"weighting": weighted} if weighted else {}),
         "sections": sections,
     }
 
@@ -162,26 +169,31 @@ class _Builder:
         for finding, position in self.equity.get(s, []):
             dimension = self.q.dimensions[finding.dimension]
             option = dimension.options[finding.option - 1]
-            name, group = label(dimension.label, self.language), label(option.label, self.language)
             found.append(
-                EquityFinding(name, group, finding.favourable, finding.rest, self.adjusted[position])
+                EquityFinding(
+                    dimension.label, option.label, finding.favourable, finding.rest, self.adjusted[position]
+                )
             )
         return found
 
 
-def _rate(section: dict, builder: _Builder, s: int, campaign: Mapping, q: Questionnaire) -> None:
+def _rate(
+    section: dict, builder: _Builder, s: int, campaign: Mapping, q: Questionnaire, weighting: Weighting | None
+) -> None:
     if section.get("suppressed"):
         rating = suppressed_rating(builder.k, builder.language)
     else:
-        ci = tuple(section["favourable_ci"]) if section["favourable_ci"] else None
-        favourable, n, findings = section["favourable"], section["n"], builder.findings(s)
+        favourable, ci, basis = rating_figures(section, weighting, builder.language)
+        n, findings = section["n"], builder.findings(s)
         spelling = campaign.get("rating_spelling") or "compact"
         rating = suggest_rating(favourable, ci, n, findings, q.rating, builder.language, spelling)
+        rating = replace(rating, reason=rating.reason + basis)
     section["rating"] = {
         "suggested": rating.suggested,
         "final": _final(section, campaign.get("final_ratings") or {}),
         "reason": rating.reason,
         "uncertain": rating.uncertain,
+        "facts": rating.facts,
     }
 
 

@@ -24,6 +24,7 @@ from consult.charter.reference import crosswalk
 from consult.extensions import db
 from consult.gap.models import final_ratings
 from consult.surveys.campaigns.models import Campaign, CampaignStatus
+from consult.surveys.headcounts.services import headcounts_info
 from consult.surveys.questionnaires import spec
 from consult.surveys.questionnaires.convert import campaign_spec
 from consult.surveys.questionnaires.models import Dimension as DimensionRow
@@ -320,6 +321,7 @@ def campaign_info(campaign: Campaign) -> dict:
         "final_ratings": final_ratings(campaign.id),
         "hidden_groups": ((latest_results(campaign) or {}).get("campaign") or {}).get("hidden_groups") or {},
         "rating_spelling": campaign.rating_spelling,
+        "headcounts": headcounts_info(campaign.id),
     }
 
 

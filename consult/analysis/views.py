@@ -10,16 +10,19 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from consult import jobs
+from consult import jobs, wording
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
 from consult.analysis import chartstore, pages
 from consult.analysis.models import AnalysisRun, RunStatus
+from consult.analysis.ratings import reason_of
 from consult.analysis.services import latest_run
 from consult.extensions import db
 from consult.gap.exports import current_results, dimension_labels, scale_labels
 from consult.gap.forms import RATING_MEANINGS, ActionForm
 from consult.gap.sanitize import clean_html
+from consult.gap.services import neighbours
+from consult.gap.status import STATUS_LABELS, status_counts
 from consult.gap.tsv import RATINGS, format_rating
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.campaigns.services import CampaignError, get_campaign
@@ -69,19 +72,46 @@ def rating_meaning(rating: str | None) -> str:
     return str(RATING_MEANINGS.get(rating or "", ""))
 
 
+@bp.app_template_global()
+def rating_reason(rating: dict | None, spelling: str = "compact") -> str:
+    """A suggested rating's reason in the interface's language."""
+    return reason_of(rating, language(), "compact" if spelling == "compact" else "plus-slash")
+
+
+@bp.app_template_global()
+def share_text(value: float | None) -> str:
+    return "\u2013" if value is None else wording.share(value, language())
+
+
+@bp.app_template_global()
+def decimal_text(value: float | None, digits: int = 2) -> str:
+    return "\u2013" if value is None else wording.decimal(value, language(), digits)
+
+
+@bp.app_template_global()
+def interval_text(ci: list[float] | None) -> str:
+    return wording.interval(ci[0], ci[1], language()) if ci else ""
+
+
 @bp.get("/<slug>")
 @reviewer_required
 def overview(slug: str):
     campaign = campaign_or_404(slug)
     results = current_results(campaign)
     rows = pages.principle_rows(campaign, results, language())
+    status, only = request.args.get("status"), request.args.get("only")
+    shown = [row for row in rows if row.shown_by(status, only)]
     return render_template(
         "analysis/overview.html",
         campaign=campaign,
         results=results,
+        counts=status_counts(row.status for row in rows),
+        status_labels=STATUS_LABELS,
+        chosen={"status": status, "only": only},
+        shown=len(shown),
         run=latest_run(campaign.id),
         participation=pages.participation(campaign),
-        pillars=pages.by_pillar(campaign, rows, language()),
+        pillars=pages.by_pillar(campaign, shown, language()),
         can_run=current_user.role in RUNNERS,
         form=ActionForm(),
     )
@@ -149,6 +179,8 @@ def principle(slug: str, section_code: str):
         previous=pages.previous_rows(campaign, section, language()),
         can_edit=current_user.role in EDITORS,
         pillar=pages.pillar_title(campaign, section.pillar, language()),
+        dims=dims,
+        around=neighbours(campaign, section.code),
     )
 
 

@@ -21,7 +21,7 @@ from consult.analysis.services import latest_results, latest_run
 from consult.charter.reference import principle
 from consult.extensions import db
 from consult.gap.cells import neutralised
-from consult.gap.models import ExportJob, final_ratings
+from consult.gap.models import ExportJob, final_ratings, justifications
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
 from consult.gap.tsv import GapRow, dump_gap_tsv
 from consult.i18n import translated
@@ -79,11 +79,23 @@ CSV_FIGURES = ("suppressed", "n", "dont_know", "mean", "sd", "favourable", "alph
 CSV_INTERVAL = ("favourable_ci_low", "favourable_ci_high")
 CSV_TEST = ("test", "statistic", "p", "p_adjusted", "effect_size")
 CSV_SECTION = ("rating_suggested", "rating_final", "previous_favourable", "change", "change_p")
-RESULTS_CSV_COLUMNS = (*CSV_KEYS, *CSV_FIGURES, *CSV_INTERVAL, *CSV_TEST, *CSV_SECTION)
+CSV_WEIGHTED = (
+    "weighted_mean",
+    "weighted_favourable",
+    "weighted_ci_low",
+    "weighted_ci_high",
+    "weighted_se",
+    "deff",
+    "n_effective",
+    "response_rate",
+)
+RESULTS_CSV_COLUMNS = (*CSV_KEYS, *CSV_FIGURES, *CSV_INTERVAL, *CSV_TEST, *CSV_SECTION, *CSV_WEIGHTED)
 """The results JSON flattened, one row per section (level ``section``), item (``item``, then ``count_1``
 .. ``count_k``: its answers per scale point), breakdown (``breakdown``: its rank test) and group (``group``:
 code ``option`` or ``option:option``). Figures as in design.md ("Results"); ``change`` is the favourable
-share minus the previous campaign's, ``change_p`` its two-proportion test. A suppressed section, item or
+share minus the previous campaign's, ``change_p`` its two-proportion test. With staff headcounts, the
+``weighted_*`` columns, ``deff`` and ``n_effective`` give the weighted figures beside the unweighted ones
+and ``response_rate`` a one-way group's rate (empty without headcounts). A suppressed section, item or
 group has its codes, ``suppressed`` = true and no figure. Numbers are written in full precision, an absent
 figure as an empty cell. Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return has a
 single quote in front, so that no spreadsheet runs it as a formula: the ratings read ``'++`` .. ``'--``."""
@@ -111,8 +123,10 @@ def results_csv_rows(results: dict[str, Any]) -> Iterator[dict[str, Any]]:
             test = breakdown.get("test") or {}
             figures = {field: test.get(field) for field in CSV_TEST[1:]}
             yield key | figures | {"level": "breakdown", "breakdown": name, "test": test.get("name")}
+            rates = breakdown.get("rates") or {}
             for group in breakdown.get("groups", []):
-                yield key | csv_figures(group) | {"level": "group", "breakdown": name, "group": group["code"]}
+                where = {"level": "group", "breakdown": name, "group": group["code"]}
+                yield key | csv_figures(group) | where | {"response_rate": rates.get(group["code"])}
 
 
 def section_extras(section: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +146,21 @@ def csv_figures(entry: dict[str, Any]) -> dict[str, Any]:
     low, high = entry.get("favourable_ci") or (None, None)
     figures = {name: entry.get(name) for name in CSV_FIGURES}
     counts = {f"count_{value}": count for value, count in enumerate(entry.get("counts") or [], start=1)}
-    return figures | counts | {"favourable_ci_low": low, "favourable_ci_high": high}
+    return figures | counts | {"favourable_ci_low": low, "favourable_ci_high": high} | weighted_figures(entry)
+
+
+def weighted_figures(entry: dict[str, Any]) -> dict[str, Any]:
+    weighted = entry.get("weighted") or {}
+    low, high = weighted.get("favourable_ci") or (None, None)
+    return {
+        "weighted_mean": weighted.get("mean"),
+        "weighted_favourable": weighted.get("favourable"),
+        "weighted_ci_low": low,
+        "weighted_ci_high": high,
+        "weighted_se": weighted.get("se"),
+        "deff": weighted.get("deff"),
+        "n_effective": weighted.get("n_effective"),
+    }
 
 
 def csv_value(value: Any) -> str:
@@ -190,10 +218,11 @@ def current_results(campaign: Campaign) -> dict[str, Any] | None:
     results = copy.deepcopy(latest_results(campaign))
     if results is None:
         return None
-    finals = final_ratings(campaign.id)
+    finals, reasons = final_ratings(campaign.id), justifications(campaign.id)
     for section in results.get("sections", []):
         rating = section.get("rating") or {"suggested": None, "reason": ""}
-        section["rating"] = {**rating, "final": finals.get(section.get("code"))}
+        code = section.get("code")
+        section["rating"] = {**rating, "final": finals.get(code), "justification": reasons.get(code, "")}
     return results
 
 

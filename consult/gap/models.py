@@ -26,8 +26,12 @@ class Assessment(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    validated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    validated_at: Mapped[datetime | None]
+    """Set when HR or an admin validates the row for the steering committee; cleared by the next save."""
 
-    updated_by: Mapped[User | None] = relationship()
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+    validated_by: Mapped[User | None] = relationship(foreign_keys=[validated_by_id])
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
@@ -43,6 +47,8 @@ class AssessmentRevision(db.Model):
     initiatives_html: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    event: Mapped[str] = mapped_column(String(16), default="saved", server_default="saved")
+    """``saved`` (a new state of the row) or ``validated`` (HR or an admin validated that state)."""
 
     user: Mapped[User | None] = relationship()
 
@@ -83,3 +89,11 @@ def final_ratings(campaign_id: int) -> dict[str, str | None]:
         select(Assessment.section_code, Assessment.final_rating).where(Assessment.campaign_id == campaign_id)
     ).all()
     return {code: rating for code, rating in rows}
+
+
+def justifications(campaign_id: int) -> dict[str, str]:
+    """The committee's justification of each section's final rating (empty where it wrote none)."""
+    rows = db.session.execute(
+        select(Assessment.section_code, Assessment.justification).where(Assessment.campaign_id == campaign_id)
+    ).all()
+    return {code: text or "" for code, text in rows}

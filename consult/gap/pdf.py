@@ -28,7 +28,7 @@ from consult.gap.summary import (
     responses_said,
     words,
 )
-from consult.gap.tsv import GapRow, Spelling
+from consult.gap.tsv import GapRow, Spelling, format_rating
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 8.27, 11.69, 0.8
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -130,7 +130,7 @@ def gap_report_pdf(
     scale_labels: Sequence[str] | None = None,
     spelling: Spelling = "compact",
 ) -> bytes:
-    entries = principle_entries(results, rows, language)
+    entries = principle_entries(results, rows, language, spelling)
     grouped = pillars(entries, charter_of(results), language)
     campaign_title = localised(results.get("campaign", {}).get("title"), language)
     buffer = io.BytesIO()
@@ -178,10 +178,9 @@ def _write_principle(
     said = words(language)
     pages.text(pillar, size=8.5, color=GREY)
     pages.text(f"{entry.number}. {entry.name}", size=15, fontweight="bold", after=0.15)
+    pages.text(f"{said['figures']}: {key_figures(entry.section, language)}", size=9.5, after=0.12)
     _write_rating(pages, entry, language, spelling)
-    pages.text(f"{said['figures']}: {key_figures(entry.section, language)}", size=9.5)
-    if entry.reason:
-        pages.text(f"{said['reason']}: {entry.reason}", size=9.5, color=GREY)
+    _write_decision(pages, entry, language, spelling)
     if entry.section and entry.section.get("items"):
         _draw_distribution(pages, entry.section, language, scale_labels)
     for heading, html in ((said["gap"], entry.gap_html), (said["initiatives"], entry.initiatives_html)):
@@ -196,14 +195,31 @@ def _write_rating(pages: _Pages, entry: PrincipleEntry, language: str, spelling:
         return
     said = words(language)
     pages.room(0.4)
-    pages.place(0, f"{said['rating']}:", fontsize=10, fontweight="bold")
+    pages.place(
+        0, f"{said['final'] if not entry.proposed else said['suggested']}:", fontsize=10, fontweight="bold"
+    )
     label = rating_label(entry, language, spelling) + (f"  ({said['uncertain']})" if entry.uncertain else "")
     badge = {"facecolor": f"#{RATING_COLOURS[entry.rating]}", "edgecolor": "none", "pad": 3}
     colour = "white" if entry.rating in WHITE_TEXT else "black"
     pages.place(
-        1.4, label, fontsize=10, color=colour, style="italic" if entry.proposed else "normal", bbox=badge
+        2.2, label, fontsize=10, color=colour, style="italic" if entry.proposed else "normal", bbox=badge
     )
     pages.y += 0.4
+
+
+def _write_decision(pages: _Pages, entry: PrincipleEntry, language: str, spelling: Spelling) -> None:
+    """The committee's justification of its final rating, then the suggested rating and its own reason."""
+    said = words(language)
+    if entry.rating is not None and not entry.proposed:
+        pages.text(f"{said['justification']}:", size=9.5, fontweight="bold", after=0.02)
+        pages.text(entry.justification or said["no_justification"], size=9.5, after=0.1)
+        if entry.suggested:
+            pages.text(
+                f"{said['suggested']}: {format_rating(entry.suggested, spelling)}", size=9.5, after=0.02
+            )
+    if entry.reason:
+        heading = said["suggested_reason"] if entry.suggested else said["reason"]
+        pages.text(f"{heading}: {entry.reason}", size=9.5, color=GREY)
 
 
 def _draw_distribution(

@@ -25,7 +25,7 @@ from consult.gap.summary import (
     responses_said,
     words,
 )
-from consult.gap.tsv import GapRow, Spelling
+from consult.gap.tsv import GapRow, Spelling, format_rating
 
 TEMPLATES = Path(__file__).parent / "templates"
 CHART_WORDS = {"distribution": "distribution", "breakdown": "heatmap", "by_group": "by_group"}
@@ -46,7 +46,7 @@ def gap_report_html(
     spelling: Spelling = "compact",
 ) -> str:
     """The report; ``charts`` maps a section code (or ``CODE/name``) to an SVG document, embedded as data."""
-    entries = principle_entries(results, rows, language)
+    entries = principle_entries(results, rows, language, spelling)
     campaign = results.get("campaign", {})
     context = {
         "language": language,
@@ -79,6 +79,9 @@ def _entry_view(
         "uncertain": entry.uncertain,
         "figures": key_figures(entry.section, language),
         "reason": entry.reason,
+        "suggested": entry.suggested,
+        "suggested_label": format_rating(entry.suggested, spelling) if entry.suggested else "",
+        "justification": entry.justification,
         "gap_html": Markup(clean_html(entry.gap_html)),  # nosec B704 # sanitised (allowed tags only)
         "initiatives_html": Markup(clean_html(entry.initiatives_html)),  # nosec B704 # sanitised
         "charts": _chart_images(entry, charts, language),

@@ -157,3 +157,20 @@ def html_to_paragraphs(text: str) -> list[str]:
 
 def html_to_text(text: str) -> str:
     return "\n".join(html_to_paragraphs(text))
+
+
+def removed_markup(original: str, cleaned: str) -> list[str]:
+    """What sanitising dropped, for the person who wrote it: elements (``<script>``) and attributes
+    (``onclick``), each named once, in the order they appear."""
+    kept = {token[1:] for token in _markup_tokens(cleaned) if token[0] == "start"}
+    kept_tags = {tag for tag, *_ in kept}
+    found: list[str] = []
+    for token in _markup_tokens(original):
+        if token[0] == "comment":
+            found.append("<!-- -->")
+        elif token[0] == "start" and token[1] not in kept_tags:
+            found.append(f"<{token[1]}>")
+        elif token[0] == "start":
+            kept_attributes = {a.partition("=")[0] for tag, *attrs in kept if tag == token[1] for a in attrs}
+            found += [a.partition("=")[0] for a in token[2:] if a.partition("=")[0] not in kept_attributes]
+    return list(dict.fromkeys(found))

@@ -35,11 +35,23 @@ MAX_TEXT = 200_000
 MAX_JUSTIFICATION = 5_000
 PURPOSES = ("assessments", "previous")
 CHARTERS = ("2023", "2005")
+_OPENS_BLOCK = re.compile(r"<(?:p|ul|ol)\b", re.IGNORECASE)
 _LOOKS_LIKE_HTML = re.compile(r"<[a-zA-Z/!]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
 class AssessmentError(ValueError):
     """A save refused, with a message for the person who asked; nothing was written."""
+
+
+class JustificationMissing(AssessmentError):
+    """The final rating departs from the suggestion and the justification is empty (codes of both)."""
+
+    def __init__(self, rating: str, suggested: str):
+        self.rating, self.suggested = rating, suggested
+        super().__init__(
+            f"the final rating {rating} differs from the suggested rating {suggested}: "
+            "say why in the justification"
+        )
 
 
 class StaleAssessment(AssessmentError):
@@ -76,6 +88,13 @@ def section_of(campaign: Campaign, section_code: str) -> Section:
     raise AssessmentError(f"campaign {campaign.slug} has no section {section_code!r}")
 
 
+def neighbours(campaign: Campaign, section_code: str) -> tuple[Section | None, Section | None]:
+    """The principles before and after this one, in the questionnaire's order."""
+    sections = campaign_sections(campaign)
+    at = next(i for i, section in enumerate(sections) if section.code == section_code)
+    return (sections[at - 1] if at else None, sections[at + 1] if at + 1 < len(sections) else None)
+
+
 def get_assessment(campaign_id: int, section_code: str) -> Assessment | None:
     return db.session.scalar(
         select(Assessment).where(
@@ -103,10 +122,21 @@ def rich_text(text: str) -> str:
     text = text.replace("\r\n", "\n").strip()
     if len(text) > MAX_TEXT:
         raise AssessmentError(f"a text is limited to {MAX_TEXT:,} characters; this one has {len(text):,}")
-    if not text or _LOOKS_LIKE_HTML.search(text):
-        return clean_html(text)
-    blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
-    return " ".join(f"<p>{html.escape(block, quote=False)}</p>" for block in blocks if block)
+    if not text or not _LOOKS_LIKE_HTML.search(text):
+        blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+        return " ".join(f"<p>{html.escape(block, quote=False)}</p>" for block in blocks if block)
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text)]
+    return clean_html(" ".join(_as_block(block) for block in blocks if block))
+
+
+def _as_block(block: str) -> str:
+    """A block typed between blank lines: kept when it opens with a paragraph or a list, else (plain text,
+    or text with inline markup) made a paragraph of its own, so that it is not merged into its neighbour."""
+    if _OPENS_BLOCK.match(block):
+        return block
+    if _LOOKS_LIKE_HTML.search(block):
+        return f"<p>{' '.join(block.split())}</p>"
+    return f"<p>{html.escape(' '.join(block.split()), quote=False)}</p>"
 
 
 def checked_rating(final_rating: str | None) -> str | None:
@@ -120,10 +150,7 @@ def require_justification(rating: str | None, suggested: str | None, justificati
     if len(justification) > MAX_JUSTIFICATION:
         raise AssessmentError(f"the justification is limited to {MAX_JUSTIFICATION:,} characters")
     if rating is not None and suggested is not None and rating != suggested and not justification:
-        raise AssessmentError(
-            f"the final rating {rating} differs from the suggested rating {suggested}: "
-            "say why in the justification"
-        )
+        raise JustificationMissing(rating, suggested)
 
 
 @dataclass(frozen=True)
@@ -165,6 +192,7 @@ def _write(
             assessment.final_rating, assessment.justification = fields.rating, fields.justification
             assessment.gap_html, assessment.initiatives_html = fields.gap_html, fields.initiatives_html
             assessment.updated_by_id, assessment.updated_at = actor.id if actor else None, utcnow()
+            assessment.validated_by_id = assessment.validated_at = None
             db.session.add(assessment)
             db.session.flush()
     except StaleDataError as error:

@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from consult.analysis.chart_common import localised, percent
+from consult.analysis.ratings import reason_of
 from consult.charter import reference
 from consult.gap.tsv import GapRow, Spelling, format_rating
+from consult.wording import decimal
 
 FIXED_DATE = datetime(2000, 1, 1)
 RATING_COLOURS = {"++": "1B7837", "+/-": "A6D96A", "-/+": "FDAE61", "--": "B2182B"}
@@ -27,6 +29,7 @@ WORDS = {
         "initiatives": "Initiatives undertaken / new proposals",
         "respondents": "Respondents",
         "favourable": "Favourable",
+        "weighted": "weighted to the staff",
         "ci": "95% CI",
         "mean": "Mean",
         "sd": "SD",
@@ -52,6 +55,10 @@ WORDS = {
         "few_responses": "fewer than {k} responses",
         "suggested": "Suggested rating",
         "final": "Final rating",
+        "justification": "Committee's justification",
+        "no_justification": "The committee gave no justification.",
+        "suggested_reason": "Why this rating was suggested",
+        "proposed_rating": "Proposed rating (not yet decided by the committee)",
         "page": "page {n}",
         "charts": "Charts",
         "summary": "Summary",
@@ -65,6 +72,7 @@ WORDS = {
         "initiatives": "Initiatives engagées / nouvelles propositions",
         "respondents": "Répondants",
         "favourable": "Favorable",
+        "weighted": "pondéré selon les effectifs",
         "ci": "IC à 95\u202f%",
         "mean": "Moyenne",
         "ci_low": "IC à 95\u202f%, borne inférieure",
@@ -72,8 +80,8 @@ WORDS = {
         "statistic": "statistique",
         "sd": "Écart type",
         "alpha": "Alpha de Cronbach",
-        "proposed": "(proposé)",
-        "uncertain": "incertain",
+        "proposed": "(proposée)",
+        "uncertain": "incertaine",
         "reason": "Motif",
         "fewer": "moins de {k}",
         "item": "Question",
@@ -88,8 +96,12 @@ WORDS = {
         "figures": "Chiffres clés",
         "responses": "{n} réponses",
         "few_responses": "moins de {k} réponses",
-        "suggested": "Notation suggérée",
-        "final": "Notation retenue",
+        "suggested": "Appréciation suggérée",
+        "final": "Appréciation finale",
+        "justification": "Justification du comité",
+        "no_justification": "Le comité n'a pas donné de justification.",
+        "suggested_reason": "Pourquoi cette appréciation a été suggérée",
+        "proposed_rating": "Appréciation proposée (pas encore décidée par le comité)",
         "page": "page {n}",
         "charts": "Graphiques",
         "summary": "Synthèse",
@@ -118,6 +130,11 @@ class PrincipleEntry:
     rating: str | None
     proposed: bool
     uncertain: bool
+    suggested: str | None = None
+    reason: str = ""
+    """The suggested rating's reason, in the document's language."""
+    justification: str = ""
+    """The committee's justification of its final rating."""
 
     @property
     def code(self) -> str:
@@ -132,8 +149,9 @@ class PrincipleEntry:
         return self.row.initiatives_html if self.row else ""
 
     @property
-    def reason(self) -> str:
-        return str(((self.section or {}).get("rating") or {}).get("reason") or "")
+    def differs(self) -> bool:
+        """The committee decided a rating other than the one suggested."""
+        return not self.proposed and self.suggested is not None and self.rating != self.suggested
 
 
 def _name_key(name: str) -> str:
@@ -147,7 +165,7 @@ def _section_names(section: Mapping[str, Any]) -> list[str]:
 
 
 def principle_entries(
-    results: Mapping[str, Any], rows: Sequence[GapRow], language: str
+    results: Mapping[str, Any], rows: Sequence[GapRow], language: str, spelling: Spelling = "compact"
 ) -> list[PrincipleEntry]:
     """The table's rows in order, each with its section; then the sections no row names."""
     sections = list(results.get("sections", []))
@@ -161,15 +179,16 @@ def principle_entries(
             section = None
         if section is not None:
             used.add(id(section))
-        entries.append(_entry(section, row, index + 1, language))
+        entries.append(_entry(section, row, index + 1, language, spelling))
     rest = [section for section in sections if id(section) not in used]
     return entries + [
-        _entry(s, None, s.get("principle") or len(entries) + i + 1, language) for i, s in enumerate(rest)
+        _entry(s, None, s.get("principle") or len(entries) + i + 1, language, spelling)
+        for i, s in enumerate(rest)
     ]
 
 
 def _entry(
-    section: Mapping[str, Any] | None, row: GapRow | None, position: int, language: str
+    section: Mapping[str, Any] | None, row: GapRow | None, position: int, language: str, spelling: Spelling
 ) -> PrincipleEntry:
     rating = dict((section or {}).get("rating") or {})
     final = rating.get("final") or (row.rating if row else None)
@@ -183,6 +202,9 @@ def _entry(
         final or rating.get("suggested"),
         proposed=final is None and rating.get("suggested") is not None,
         uncertain=final is None and bool(rating.get("uncertain")),
+        suggested=rating.get("suggested"),
+        reason=reason_of(rating, language, spelling),
+        justification=str(rating.get("justification") or "") if final else "",
     )
 
 
@@ -222,12 +244,23 @@ def key_figures(section: Mapping[str, Any] | None, language: str) -> str:
         parts.append(f"{said['mean']} {number(section['mean'], language)}")
     if section.get("alpha") is not None:
         parts.append(f"\u03b1 {number(section['alpha'], language)}")
-    return " · ".join(parts)
+    return " · ".join(parts + weighted_figures(section.get("weighted"), language))
+
+
+def weighted_figures(weighted: Mapping[str, Any] | None, language: str) -> list[str]:
+    """The weighted favourable share and its interval, beside the unweighted ones, when headcounts exist."""
+    if not weighted or weighted.get("favourable") is None:
+        return []
+    said = words(language)
+    text = f"{said['favourable']} ({said['weighted']}) {percent(weighted['favourable'], language)}"
+    if weighted.get("favourable_ci"):
+        low, high = weighted["favourable_ci"]
+        text += f" [{percent(low, language)}\u2013{percent(high, language)}]"
+    return [text]
 
 
 def number(value: float, language: str, digits: int = 2) -> str:
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if language == "fr" else text
+    return decimal(value, language, digits)
 
 
 def charter_of(results: Mapping[str, Any]) -> str:

@@ -9,12 +9,16 @@ from flask_login import current_user
 
 from consult import jobs
 from consult.accounts.auth import hr_required, reviewer_required
+from consult.accounts.models import Role
+from consult.analysis import pages
 from consult.analysis.views import campaign_or_404
 from consult.extensions import db
-from consult.gap import exports, services
-from consult.gap.forms import AssessmentForm, ExportJobForm, ImportForm, rating_choices
+from consult.gap import exports, services, status
+from consult.gap.forms import ActionForm, AssessmentForm, ExportJobForm, ImportForm, rating_choices
 from consult.gap.models import Assessment, ExportJob
-from consult.gap.tsv import GapFormatError
+from consult.gap.sanitize import removed_markup
+from consult.gap.status import STATUS_LABELS, status_of
+from consult.gap.tsv import GapFormatError, format_rating
 from consult.surveys.campaigns.models import Campaign
 
 bp = Blueprint("gap", __name__, url_prefix="/gap")
@@ -22,6 +26,7 @@ DIRECT_FORMATS = ("tsv", "xlsx", "csv", "json")
 JOB_FORMATS = ("html", "pdf", "charts")
 TABLES = ("tsv", "xlsx", "html", "pdf")
 LARGE_CAMPAIGN = 20_000
+VALIDATORS = frozenset({Role.ADMIN, Role.HR})
 
 
 @bp.route("/<slug>/principles/<section_code>", methods=["GET", "POST"])
@@ -32,18 +37,43 @@ def edit(slug: str, section_code: str):
     form = assessment_form(campaign, services.get_assessment(campaign.id, section_code))
     if not form.validate_on_submit():
         return render_edit(campaign, section, form, None, None)
+    if request.form.get("then") == "preview":
+        return render_edit(campaign, section, form, None, None, preview=previews(form))
     try:
         services.save_assessment(campaign.id, section_code, change_from(form), current_user)
     except services.StaleAssessment as error:
         db.session.rollback()
         form.version.data = str(error.current.version)
         return render_edit(campaign, section, form, error.current, str(error))
+    except services.JustificationMissing as error:
+        db.session.rollback()
+        form.justification.errors = [justification_missing(campaign, error)]
+        return render_edit(campaign, section, form, None, None)
     except services.AssessmentError as error:
         db.session.rollback()
         return render_edit(campaign, section, form, None, str(error))
     db.session.commit()
     flash(_("Saved. The principle's history keeps the previous versions."), "success")
-    return redirect(url_for("gap.edit", slug=slug, section_code=section_code))
+    for preview in previews(form):
+        if preview["removed"]:
+            flash(removed_message(preview), "warning")
+    return redirect(url_for("gap.edit", slug=slug, section_code=after_saving(campaign, section_code)))
+
+
+def after_saving(campaign: Campaign, section_code: str) -> str:
+    """The principle to show once saved: the next one when the reviewer asked for it (and there is one)."""
+    following = services.neighbours(campaign, section_code)[1]
+    return following.code if request.form.get("then") == "next" and following else section_code
+
+
+def justification_missing(campaign: Campaign, error: services.JustificationMissing) -> str:
+    spelling = "compact" if campaign.rating_spelling == "compact" else "plus-slash"
+    return _(
+        "Your final rating, %(rating)s, is not the suggested rating, %(suggested)s. Write in the "
+        "justification why the committee chose it, then save again.",
+        rating=format_rating(error.rating, spelling),
+        suggested=format_rating(error.suggested, spelling),
+    )
 
 
 def section_or_404(campaign: Campaign, section_code: str):
@@ -75,9 +105,37 @@ def change_from(form: AssessmentForm) -> services.AssessmentChange:
     )
 
 
-def render_edit(campaign, section, form: AssessmentForm, stale: Assessment | None, problem: str | None):
+def previews(form: AssessmentForm) -> list[dict]:
+    """Each text as it will be stored, and what the sanitiser removes from what was typed."""
+    found = []
+    for field in (form.gap_html, form.initiatives_html):
+        try:
+            stored = services.rich_text(field.data or "")
+        except services.AssessmentError:
+            continue
+        removed = removed_markup(field.data or "", stored)
+        found.append({"label": field.label.text, "id": field.id, "html": stored, "removed": removed})
+    return found
+
+
+def removed_message(preview: dict) -> str:
+    return _(
+        "%(field)s: the following were removed because they are not allowed: %(removed)s.",
+        field=preview["label"],
+        removed=", ".join(preview["removed"]),
+    )
+
+
+def render_edit(
+    campaign,
+    section,
+    form: AssessmentForm,
+    stale: Assessment | None,
+    problem: str | None,
+    preview: list[dict] | None = None,
+):
     assessment = services.get_assessment(campaign.id, section.code)
-    status = 409 if stale is not None else (400 if problem or form.errors else 200)
+    http_status = 409 if stale is not None else (400 if problem or form.errors else 200)
     return render_template(
         "gap/edit.html",
         campaign=campaign,
@@ -87,8 +145,49 @@ def render_edit(campaign, section, form: AssessmentForm, stale: Assessment | Non
         stale=stale,
         problem=problem,
         suggestion=suggestion(campaign, section.code),
+        around=services.neighbours(campaign, section.code),
+        **evidence(campaign, section.code),
         revisions=services.revisions(assessment.id) if assessment else [],
-    ), status
+        principle_status=status_of(assessment),
+        status_labels=STATUS_LABELS,
+        can_validate=current_user.role in VALIDATORS,
+        action_form=ActionForm(),
+        preview=preview,
+        removed_message=removed_message,
+    ), http_status
+
+
+@bp.post("/<slug>/principles/<section_code>/validate")
+@hr_required
+def validate(slug: str, section_code: str):
+    """HR or an admin validates the principle's row as shown, on behalf of the steering committee."""
+    campaign = campaign_or_404(slug)
+    section_or_404(campaign, section_code)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        status.validate(campaign, section_code, request.form.get("version", type=int), current_user)
+    except services.AssessmentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("gap.edit", slug=slug, section_code=section_code))
+    db.session.commit()
+    flash(_("Validated. The history records who validated it and when."), "success")
+    return redirect(url_for("gap.edit", slug=slug, section_code=section_code))
+
+
+def evidence(campaign: Campaign, section_code: str) -> dict:
+    """What the rating page shows beside the form: key figures, differences between groups, comments."""
+    figures = pages.section_figures(exports.current_results(campaign), section_code)
+    if not figures or figures.get("suppressed"):
+        return {"figures": figures, "findings": [], "comments": None}
+    language = str(get_locale())
+    tables = pages.group_tables(figures, exports.dimension_labels(campaign, language), language)
+    return {
+        "figures": figures,
+        "findings": [table.finding for table in tables if table.finding],
+        "comments": pages.releasable_comments(campaign, section_code, figures.get("n")),
+    }
 
 
 def suggestion(campaign, section_code: str) -> dict:

@@ -54,7 +54,7 @@ def gap_xlsx(
 ) -> bytes:
     """A "Gap analysis" sheet (one row per principle), then one sheet of figures per surveyed principle."""
     workbook = Workbook()
-    entries = principle_entries(results, rows, language)
+    entries = principle_entries(results, rows, language, spelling)
     _write_gap_sheet(workbook.active, entries, language, spelling)
     for entry in entries:
         if entry.section is not None:
@@ -156,6 +156,20 @@ def _write_principle_sheet(
         sheet.column_dimensions[get_column_letter(column)].width = 12
 
 
+def _weighted_rows(weighted: dict | None, said: dict) -> list[tuple]:
+    """Weighted figures beside the unweighted ones, when the campaign has staff headcounts."""
+    if not weighted:
+        return []
+    low, high = weighted.get("favourable_ci") or (None, None)
+    tag = f" ({said['weighted']})"
+    return [
+        (said["favourable"] + tag, weighted.get("favourable"), PERCENT),
+        (said["ci_low"] + tag, low, PERCENT),
+        (said["ci_high"] + tag, high, PERCENT),
+        (said["mean"] + tag, weighted.get("mean"), "0.00"),
+    ]
+
+
 def _write_key_figures(sheet: Worksheet, entry: PrincipleEntry, language: str) -> None:
     said = words(language)
     section = entry.section or {}
@@ -167,10 +181,12 @@ def _write_key_figures(sheet: Worksheet, entry: PrincipleEntry, language: str) -
         (said["ci_low"], low, PERCENT),
         (said["ci_high"], high, PERCENT),
         (said["mean"], section.get("mean"), "0.00"),
+        *_weighted_rows(section.get("weighted"), said),
         (said["alpha"], section.get("alpha"), "0.00"),
         (said["suggested"], rating.get("suggested"), None),
         (said["final"], rating.get("final") or (entry.row.rating if entry.row else None), None),
-        (said["reason"], entry.reason, None),
+        (said["justification"], entry.justification, None),
+        (said["suggested_reason"], entry.reason, None),
     ]
     for label, value, number_format in figures:
         sheet.append([label, value])

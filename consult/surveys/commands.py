@@ -12,6 +12,7 @@ from consult.surveys.campaigns.commands import (
     export,
     open_command,
 )
+from consult.surveys.headcounts.commands import headcounts
 from consult.surveys.invitations.commands import remind, tokens
 from consult.surveys.responses.commands import import_responses
 
@@ -26,6 +27,7 @@ campaign = click.Group(
         tokens,
         remind,
         import_responses,
+        headcounts,
         analyse,
         export,
     ],

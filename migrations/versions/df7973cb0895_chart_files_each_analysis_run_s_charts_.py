@@ -1,7 +1,7 @@
 """chart files: each analysis run's charts, drawn once, stored per language
 
 Revision ID: df7973cb0895
-Revises: 1174c3d5ea3f
+Revises: b7a1e5d0c417
 Create Date: 2026-12-04 14:40:10.338269
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "df7973cb0895"
-down_revision = "1174c3d5ea3f"
+down_revision = "b7a1e5d0c417"
 branch_labels = None
 depends_on = None
 

@@ -239,7 +239,7 @@ def test_heatmap_marks_suppressed_groups_in_french(results):
     figure = charts.breakdown_figure(results["sections"][0], DIMENSIONS, "fr", 5)
     text = svg_text(figure)
     assert text.count("moins de 5") == 4
-    assert "Ensemble des répondants" in text and "n = 214" in text and "78\u202f%" in text
+    assert "Ensemble des répondants" in text and "n = 214" in text and "78\xa0%" in text
     assert "School \u00d7 Gender" in text
     hatched = [p for ax in figure.axes for p in ax.patches if p.get_hatch()]
     assert len(hatched) == 4

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from consult.analysis.ratings import RATINGS, EquityFinding, band, suggest_rating
+from consult.analysis.ratings import (
+    RATINGS,
+    EquityFinding,
+    band,
+    reason_of,
+    reason_text,
+    suggest_rating,
+    suppressed_rating,
+)
 from consult.surveys.questionnaires.spec import RatingRule
 
 RULE = RatingRule()
@@ -30,9 +38,9 @@ def test_reason_of_the_design_example():
     rating = suggest_rating(0.71, (0.66, 0.75), 412, [women], RULE)
     assert rating.suggested == "-/+" and rating.uncertain
     assert rating.reason == (
-        "71% of 412 respondents answered favourably (95% CI 66-75%), between the 60% and 75% thresholds: +/- "
-        '(uncertain: the interval spans 75%). The group "Women" (Gender) is 18 points below the other '
-        "respondents (p = 0.003 after adjustment): one step down."
+        "71% of 412 respondents answered favourably (95% CI 66%\u201375%), between the 60% and 75% "
+        'thresholds: +/- (uncertain: the interval spans 75%). The group "Women" (Gender) is 18 points below '
+        "the other respondents (p = 0.003 after adjustment): one step down."
     )
 
 
@@ -40,7 +48,7 @@ def test_certain_rating_without_equity_finding():
     rating = suggest_rating(0.82, (0.78, 0.86), 200, [], RULE)
     assert (rating.suggested, rating.uncertain) == ("++", False)
     assert rating.reason == (
-        "82% of 200 respondents answered favourably (95% CI 78-86%), at or above the 75% threshold: ++."
+        "82% of 200 respondents answered favourably (95% CI 78%\u201386%), at or above the 75% threshold: ++."
     )
 
 
@@ -103,11 +111,32 @@ def test_french_reason():
     finding = EquityFinding("Genre", "Femmes", 0.55, 0.75, 0.0004)
     rating = suggest_rating(0.66, (0.61, 0.71), 300, [finding], RULE, language="fr")
     assert rating.reason == (
-        "66 % des 300 répondants ont répondu favorablement (IC à 95 % 61-71 %), entre les seuils de 60 % et "
-        "75 % : +/-. Le groupe « Femmes » (Genre) est 20 points en dessous des autres répondants (p < 0,001 "
-        "après ajustement) : un cran plus bas."
+        "66\xa0% des 300 répondants ont répondu favorablement (IC à 95 % : 61\xa0%\u201371\xa0%), entre les "
+        "seuils de 60\xa0% et 75\xa0% : +/-. Le groupe « Femmes » (Genre) est 20 points en dessous des "
+        "autres répondants (p < 0,001 après ajustement) : un cran plus bas."
     )
     assert rating.suggested == "-/+"
+
+
+def test_the_facts_write_the_reason_again_in_the_readers_language():
+    women = EquityFinding({"en": "Gender", "fr": "Genre"}, {"en": "Women", "fr": "Femmes"}, 0.6, 0.78, 0.003)
+    english = suggest_rating(0.71, (0.66, 0.75), 412, [women], RULE, spelling="plus-slash")
+    stored = {"suggested": english.suggested, "reason": english.reason, "facts": english.facts}
+    french = reason_of(stored, "fr", "plus-slash")
+    assert "Women" in english.reason and "answered" in english.reason
+    assert french.startswith("71\xa0% des 412 répondants") and "« Femmes » (Genre)" in french
+    assert "p = 0,003" in french and "+/-" in french and "answered" not in french
+    assert reason_of(stored, "en", "plus-slash") == english.reason
+
+
+def test_results_made_before_the_facts_keep_their_stored_reason():
+    assert reason_of({"suggested": "++", "reason": "80% favourable."}, "fr") == "80% favourable."
+    assert reason_of(None, "fr") == ""
+
+
+def test_the_suppressed_reason_in_french():
+    facts = suppressed_rating(5, "en").facts
+    assert reason_text(facts, "fr").startswith("Moins de 5 répondants")
 
 
 def test_ratings_are_ordered():

@@ -302,7 +302,7 @@ def test_structure_codes_and_ratings():
     assert (
         result["sections"][1]["rating"]["final"] == "--" and result["sections"][2]["rating"]["final"] is None
     )
-    assert set(first["rating"]) == {"suggested", "final", "reason", "uncertain"}
+    assert set(first["rating"]) == {"suggested", "final", "reason", "uncertain", "facts"}
     assert "répondants" in first["rating"]["reason"]
     assert list(first["breakdowns"]) == ["dim0", "dim1", "dim0:dim1"]
     codes = [g["code"] for g in first["breakdowns"]["dim0:dim1"]["groups"]]

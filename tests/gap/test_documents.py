@@ -143,7 +143,7 @@ def test_final_rating_wins_then_the_table_then_the_proposal(results, rows):
     assert (entries[13].rating, entries[13].proposed) == ("--", False)
     assert (entries[0].rating, entries[0].proposed) == ("+/-", False)
     alone = principle_entries(results, [], "fr")
-    assert rating_label(alone[0], "fr") == "+/- (proposé)" and alone[0].uncertain
+    assert rating_label(alone[0], "fr") == "+/- (proposée)" and alone[0].uncertain
 
 
 def test_xlsx_gap_sheet_has_one_styled_row_per_principle(results, rows):
@@ -238,7 +238,7 @@ def test_html_report_prints_each_principle_on_its_own_page(results, rows):
 
 def test_html_report_in_french(results):
     page = report(results, [], "fr")
-    assert '<html lang="fr">' in page and "(proposé)" in page and "Éthique et intégrité" in page
+    assert '<html lang="fr">' in page and "(proposée)" in page and "Éthique et intégrité" in page
     assert "Analyse des écarts" in page
 
 

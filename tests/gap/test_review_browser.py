@@ -165,15 +165,17 @@ def test_a_reviewer_rates_a_principle_writes_the_texts_and_downloads_the_table(s
     page.get_by_label("GAP / Implementation impediments").fill(
         "Few women among full professors.\n\nNo data by school."
     )
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("alert")).to_contain_text("say why in the justification")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "is not the suggested rating, +/-. Write in the justification"
+    )
     assert_accessible(browser, page)
 
     page.get_by_label("Justification").fill("The focus groups describe a worse situation than the survey.")
     page.get_by_label("Initiatives undertaken / new proposals").fill(
         "<ul><li>Mentoring for <b>women</b></li></ul>"
     )
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     expect(page.get_by_role("table", name="Every saved version, newest first")).to_contain_text(
         "reviewer@example.org"

@@ -106,8 +106,13 @@ def test_only_hr_and_admins_import(client, login, make_user, campaign):
 def test_a_rating_departing_from_the_suggestion_asks_for_a_justification(client, login, make_user, campaign):
     login(make_user("reviewer"))
     response = post_edit(client, campaign, final_rating="--")
+    page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "say why in the justification" in response.get_data(as_text=True)
+    assert "Your final rating, -/-, is not the suggested rating, +/-. Write in the justification" in page
+    described = re.search(r'<textarea[^>]*id="justification"[^>]*>', page).group(0)
+    assert 'aria-describedby="justification-hint justification-error"' in described
+    assert 'aria-invalid="true"' in described and '<ul class="errors" id="justification-error">' in page
+    assert '<a href="#justification">' in page and "say why" not in page
     assert services.get_assessment(campaign.id, "P01") is None
     assert (
         post_edit(client, campaign, final_rating="--", justification="Focus groups disagree.").status_code
@@ -247,3 +252,32 @@ def test_before_any_analysis_only_the_table_and_reports_are_offered(client, logi
     page = client.get(f"/gap/{fresh.slug}/exports").get_data(as_text=True)
     assert "No analysis has run yet" in page and f"/gap/{fresh.slug}/download/tsv" in page
     assert 'value="charts"' not in page and "/download/json" not in page
+
+
+def test_principle_pages_lead_to_the_previous_and_next_principles(client, login, make_user, campaign):
+    login(make_user("reviewer"))
+    page = client.get(f"/results/{campaign.slug}/P02").get_data(as_text=True)
+    assert f'href="/results/{campaign.slug}/P01" rel="prev"' in page
+    assert f'href="/results/{campaign.slug}/P03" rel="next"' in page
+    first = client.get(edit_url(campaign, "P01")).get_data(as_text=True)
+    assert "First principle" in first and f'href="{edit_url(campaign, "P02")}" rel="next"' in first
+
+
+def test_save_and_go_to_the_next_principle(client, login, make_user, campaign):
+    login(make_user("reviewer"))
+    response = post_edit(client, campaign, final_rating="+/-", then="next")
+    assert response.status_code == 302 and response.headers["Location"].endswith(edit_url(campaign, "P02"))
+    assert services.get_assessment(campaign.id, "P01").final_rating == "+/-"
+    last = campaign.questionnaire.sections[-1].code
+    page = client.get(edit_url(campaign, last)).get_data(as_text=True)
+    assert "Last principle" in page and 'value="next"' not in page
+    response = post_edit(client, campaign, last, final_rating="+/-", then="next")
+    assert response.headers["Location"].endswith(edit_url(campaign, last))
+
+
+def test_the_rating_page_shows_the_figures_beside_the_form(client, login, make_user, campaign):
+    login(make_user("reviewer"))
+    page = client.get(edit_url(campaign, "P01"), headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Ce que dit l'enquête" in page and "66\xa0%" in page
+    assert f"/results/{campaign.slug}/P01/distribution.svg" in page
+    assert "Enregistrer et passer au principe suivant" in page

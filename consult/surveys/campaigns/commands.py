@@ -33,8 +33,15 @@ def campaign_or_fail(slug: str):
     is_flag=True,
     help="Show results while the campaign is open (the privacy notice says so); off by default.",
 )
+@click.option("--previous", help="The slug of the campaign to compare with (trends), e.g. an imported one.")
 @with_appcontext
-def create(template_name: str | None, source: Path | None, title: str | None, interim_results: bool) -> None:
+def create(
+    template_name: str | None,
+    source: Path | None,
+    title: str | None,
+    interim_results: bool,
+    previous: str | None,
+) -> None:
     """Create a draft campaign and print its slug."""
     from consult.surveys.questionnaires.charter_templates import load_template, template_names
     from consult.surveys.questionnaires.checks import MAX_FILE_BYTES
@@ -54,8 +61,10 @@ def create(template_name: str | None, source: Path | None, title: str | None, in
         raise click.ClickException(
             f"{source} is not a valid questionnaire:\n  " + "\n  ".join(error.errors)
         ) from error
+    before = campaign_or_fail(previous) if previous else None
     created = services.create_campaign(q, title=title)
     created.interim_results = interim_results
+    created.previous_campaign_id = before.id if before else None
     db.session.commit()
     click.echo(created.slug)
 

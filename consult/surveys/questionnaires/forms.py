@@ -111,7 +111,7 @@ class SettingsForm(TranslatedForm):
     comment_min_responses = IntegerField(
         _l("Comment threshold"), [InputRequired(), NumberRange(min=1, max=10000)]
     )
-    plus_plus = FloatField(_l("'++' from a favourable share of"), [InputRequired(), NumberRange(0.01, 0.99)])
+    plus_plus = FloatField(_l("'+/+' from a favourable share of"), [InputRequired(), NumberRange(0.01, 0.99)])
     plus_minus = FloatField(_l("'+/-' from"), [InputRequired(), NumberRange(0.01, 0.99)])
     minus_plus = FloatField(_l("'-/+' from"), [InputRequired(), NumberRange(0.01, 0.99)])
     equity_gap = FloatField(
@@ -119,6 +119,11 @@ class SettingsForm(TranslatedForm):
     )
     equity_alpha = FloatField(_l("Equity: significance level"), [InputRequired(), NumberRange(0.001, 0.5)])
     interim_results = BooleanField(_l("Show results while the campaign is open (interim results)"))
+
+    def spell_ratings(self, spelling: str) -> None:
+        """The thresholds' labels write the top rating as the campaign does (``++`` or ``+/+``)."""
+        if spelling == "compact":
+            self.plus_plus.label.text = _l("'++' from a favourable share of")
 
     def validate_comment_min_responses(self, field) -> None:
         if self.min_group_size.data and field.data is not None and field.data < self.min_group_size.data:

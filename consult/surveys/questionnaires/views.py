@@ -76,6 +76,7 @@ def settings(slug: str):
     form = SettingsForm(
         languages=q.languages, data=settings_data(campaign, q) if request.method == "GET" else None
     )
+    form.spell_ratings(campaign.rating_spelling)
 
     def apply() -> str:
         rule = spec.RatingRule(**{key: form[key].data for key in spec.RatingRule.__dataclass_fields__})

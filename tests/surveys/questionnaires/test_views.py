@@ -381,3 +381,12 @@ def test_every_edit_keeps_a_questionnaire_that_exports_and_imports(db, client, d
     post(client, f"/campaigns/{draft.slug}/sections/P14/move/up")
     exported = client.get(f"/campaigns/{draft.slug}/questionnaire.yaml").data
     assert parse_questionnaire(exported) == spec_of(db, draft)
+
+
+def test_settings_write_the_top_rating_as_the_campaign_does(db, client, draft):
+    page = client.get(f"/campaigns/{draft.slug}/settings").get_data(as_text=True)
+    assert "'+/+' from a favourable share of" in page and "'++'" not in page
+    draft.rating_spelling = "compact"
+    db.session.flush()
+    page = client.get(f"/campaigns/{draft.slug}/settings").get_data(as_text=True)
+    assert "'++' from a favourable share of" in page
