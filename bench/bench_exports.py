@@ -1,6 +1,6 @@
-"""Benchmark: what people wait for around the analysis, each figure against a floor measured in the same run.
+"""Benchmark: what people wait for around the analysis, each against a floor measured in the same run.
 
-- start: ``consult --help`` against ``python -c "import flask, flask_sqlalchemy, sqlalchemy"`` (target <= 1.5);
+- start: ``consult --help`` against ``python -c "import flask, flask_sqlalchemy, sqlalchemy"`` (<= 1.5);
 - charts ZIP, cold (no stored chart: drawn in parallel, then assembled) and warm (assembled from stored
   files), against a floor of bare matplotlib figures of the same sizes, drawn and saved one after the other
   in the same formats (targets: cold <= 0.7, warm <= 0.05);
