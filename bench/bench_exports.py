@@ -287,12 +287,15 @@ def bench_page(app, slug: str, runs: int) -> dict:
 
 def bench_campaign(url: str, app, respondents: int, runs: int) -> dict:
     slug, run_id = analysed_campaign(app, respondents)
-    return {
-        "respondents": respondents,
-        "principle_page": bench_page(app, slug, runs),
-        "charts_zip": bench_zip(app, slug, run_id, runs),
-        "exports": bench_exports(url, slug, runs),
-    }
+    report: dict = {"respondents": respondents}
+    for name, part in (
+        ("principle_page", lambda: bench_page(app, slug, runs)),
+        ("charts_zip", lambda: bench_zip(app, slug, run_id, runs)),
+        ("exports", lambda: bench_exports(url, slug, runs)),
+    ):
+        report[name] = part()
+        print(json.dumps({respondents: {name: report[name]}}), file=sys.stderr, flush=True)
+    return report
 
 
 def verdict(report: dict) -> bool:
@@ -318,6 +321,7 @@ def main() -> None:
     report: dict = {"cores": os.cpu_count(), "load_average_before": os.getloadavg(), "runs": arguments.runs}
     if "start" not in arguments.skip:
         report["start"] = bench_start(arguments.runs)
+        print(json.dumps({"start": report["start"]}), file=sys.stderr, flush=True)
     if "campaigns" not in arguments.skip:
         url = fresh_database()
         app = bench_app(url)
