@@ -7,7 +7,6 @@ import time
 import click
 from flask import current_app
 
-from consult import jobs
 from consult.analysis.models import AnalysisRun, RunStatus
 from consult.analysis.services import AnalysisRefused
 from consult.analysis.tasks import start_analysis
@@ -19,16 +18,14 @@ POLL_SECONDS = 0.25
 
 
 def run_analysis(campaign: Campaign, wait: bool, timeout: float = 3600) -> AnalysisRun:
-    """Start a run; with ``wait``, show its progress on stderr until it ends. A failed run exits non-zero.
-    Without a task queue the run goes to a thread of this process, and this one shows its progress."""
-    eager, background = is_eager(current_app), jobs.in_background()
-    if eager:
+    """Start a run; with ``wait``, show its progress on stderr until it ends. A failed run exits non-zero."""
+    if is_eager(current_app):
         click.echo(f"Analysing {campaign.slug} in this process (no task queue is configured)...", err=True)
     try:
-        run = start_analysis(campaign, trigger="cli", background=eager and background)
+        run = start_analysis(campaign, trigger="cli")
     except AnalysisRefused as error:
         raise click.ClickException(str(error)) from error
-    if (wait or eager) and run.status not in (RunStatus.DONE, RunStatus.FAILED):
+    if wait and run.status not in (RunStatus.DONE, RunStatus.FAILED):
         run = wait_for_run(run.id, timeout)
     if run.status == RunStatus.FAILED:
         raise click.ClickException(f"analysis {run.id} failed: {run.error}")
