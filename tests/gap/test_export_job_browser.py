@@ -83,4 +83,4 @@ def test_an_export_shows_its_progress_page_at_once_then_the_download_link(server
     assert download.value.suggested_filename == f"{slug}-charts.zip"
     with app.app_context():
         drawn = db.session.scalars(select(ChartFile.section_code).distinct()).all()
-    assert len(drawn) == CHARTED_SECTIONS
+    assert len(drawn) == CHARTED_SECTIONS + 1, "the charted principles and the seed's P04"
