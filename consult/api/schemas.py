@@ -114,3 +114,20 @@ class ExportJobSchema(Schema):
     progress = fields.Integer(required=True)
     error = fields.String(allow_none=True)
     filename = fields.String(allow_none=True)
+
+
+class LanguageQuerySchema(Schema):
+    language = fields.String(load_default="en", validate=validate.OneOf(["en", "fr"]))
+
+
+class HrDocumentSchema(Schema):
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    blocks = fields.List(fields.Dict(), required=True, metadata={"description": "Paragraphs and tables."})
+
+
+class ActionPlanSchema(Schema):
+    """The action plan as `consult hrs4r export SLUG --document action-plan --format json` writes it."""
+
+    language = fields.String(required=True)
+    documents = fields.List(fields.Nested(HrDocumentSchema), required=True)

@@ -1,13 +1,13 @@
 """The HTTP API, /api/v1: campaigns, participation, analyses, results, the gap table and exports.
 
 Each view calls the same service as the page that shows the same thing, with the same role, so the API never
-answers more than its caller's pages. The action plan (``consult/hrs4r``) joins here as one more blueprint in
-``BLUEPRINTS`` once it exists, with the roles of its pages.
+answers more than its caller's pages.
 """
 
 from __future__ import annotations
 
 from flask import Response, abort, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -117,7 +117,7 @@ def close_campaign(slug: str):
 def participation(slug: str):
     """Responses so far by school, exactly as the campaign page shows them: a group under the minimum size
     and the groups hidden with it have no count (``responses`` null, ``hidden`` says why)."""
-    figures = services.participation_figures(campaign_or_404(slug), "en", _("School not stated"))
+    figures = services.participation_figures(campaign_or_404(slug), str(get_locale()), _("School not stated"))
     return {
         **{name: getattr(figures, name) for name in ("min_group_size", "invited", "responses", "rate")},
         "groups": [vars(group) for group in figures.groups],
@@ -190,6 +190,19 @@ def gap_table(slug: str):
         }
         for section, row in zip(campaign_sections(found), rows, strict=True)
     ]
+
+
+@results.get(f"/{SLUG}/action-plan")
+@results.arguments(schemas.LanguageQuerySchema, location="query")
+@results.response(200, schemas.ActionPlanSchema)
+@api_roles(*STAFF)
+def action_plan(query: dict, slug: str):
+    """The HRS4R action plan: the same bytes as `consult hrs4r export SLUG --document action-plan --format
+    json`."""
+    from consult.hrs4r.exports import export
+
+    made = export(campaign_or_404(slug), "action-plan", "json", query["language"])
+    return Response(made.content, mimetype="application/json")
 
 
 @results.post(f"/{SLUG}/exports")

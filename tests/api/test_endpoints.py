@@ -152,3 +152,18 @@ def test_the_openapi_document_and_its_reference_page(client):
     assert spec["openapi"].startswith("3.") and "/api/v1/campaigns/{slug}/results" in spec["paths"]
     page = client.get("/api/v1/reference").get_data(as_text=True)
     assert "GET /api/v1/campaigns/{slug}/results" in page and "<script" not in page
+
+
+def test_the_action_plan_is_what_the_hrs4r_export_command_writes(app, client, hr, analysed, tmp_path):
+    _user, auth = hr
+    out = tmp_path / "plan.json"
+    command = f"hrs4r export {analysed.slug} --document action-plan --format json --language fr --out {out}"
+    result = app.test_cli_runner().invoke(build_cli(), command.split())
+    assert result.exit_code == 0, result.output
+    answer = client.get(f"/api/v1/campaigns/{analysed.slug}/action-plan?language=fr", headers=auth)
+    assert answer.status_code == 200 and answer.data == out.read_bytes()
+    assert json.loads(answer.data)["language"] == "fr"
+    assert (
+        client.get(f"/api/v1/campaigns/{analysed.slug}/action-plan?language=de", headers=auth).status_code
+        == 422
+    )

@@ -84,13 +84,18 @@ def set_user(provider: str, sub: str, **claims) -> None:
     requests.put(f"{provider}/users/{sub}", json=claims, timeout=5).raise_for_status()
 
 
-def authorize(client, provider: str, sub: str) -> str:
-    """Consult's redirect to the provider, the person's consent there; returns Consult's callback URL."""
+def authorize(client, provider: str, sub: str, nonce: str | None = None) -> str:
+    """Consult's redirect to the provider, the person's consent there; returns Consult's callback URL.
+    ``nonce``: a forged one put in place of Consult's on the way to the provider."""
     start = client.get("/sso/login?next=/account")
     assert start.status_code == 302 and start.location.startswith(provider)
-    query = parse_qs(urlsplit(start.location).query)
+    parts = urlsplit(start.location)
+    query = parse_qs(parts.query)
     assert query["nonce"] and query["state"] and query["code_challenge_method"] == ["S256"]
-    answer = requests.post(start.location, data={"sub": sub}, allow_redirects=False, timeout=5)
+    if nonce is not None:
+        query["nonce"] = [nonce]
+    target = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    answer = requests.post(target, data={"sub": sub}, allow_redirects=False, timeout=5)
     assert answer.status_code == 302, answer.text
     return answer.headers["Location"]
 
@@ -138,6 +143,14 @@ def test_a_tampered_state_is_refused(client, provider, sso, make_user):
     query = parse_qs(parts.query)
     query["state"] = ["forged" + query["state"][0][6:]]
     answer = finish(client, urlunsplit(parts._replace(query=urlencode(query, doseq=True))))
+    assert answer.status_code == 400 and "not accepted" in answer.get_data(as_text=True)
+    assert not signed_in(client)
+
+
+def test_an_id_token_with_another_nonce_is_refused(client, provider, sso, make_user):
+    make_user(Role.HR, "oscar@example.org")
+    set_user(provider, "oscar", email="oscar@example.org")
+    answer = finish(client, authorize(client, provider, "oscar", nonce="replayed-nonce"))
     assert answer.status_code == 400 and "not accepted" in answer.get_data(as_text=True)
     assert not signed_in(client)
 
