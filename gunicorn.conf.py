@@ -37,6 +37,14 @@ def _logger_class():
 logger_class = _logger_class()
 
 
+def on_starting(server):
+    """Statistics, charts and documents are imported where they are used; the master imports them once,
+    before the workers fork, so that no request pays for the import."""
+    from consult.preload import preload_heavy_modules
+
+    preload_heavy_modules()
+
+
 def pre_fork(server, worker):
     """The app's objects, built once in the master, move to the collector's permanent generation before the
     fork: a worker's garbage collections no longer walk the whole preloaded heap (hundreds of thousands of

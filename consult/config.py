@@ -115,7 +115,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": POOL_RECYCLE_SECONDS},
         "REDIS_URL": redis_url,
         "CELERY": celery_settings(redis_url),
-        "CONSULT_JOB_THREAD": not redis_url,
+        "CONSULT_JOB_THREAD": env_flag("CONSULT_JOB_THREAD", not redis_url),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

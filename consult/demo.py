@@ -6,7 +6,6 @@ import itertools
 import secrets
 
 import click
-import numpy as np
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
@@ -57,6 +56,8 @@ the first school three times as often as the last, doctoral candidates twice as 
 def demo_headcounts(q: spec.Questionnaire, respondents: int) -> list[dict]:
     """Staff per cell such that the synthetic respondents answer unevenly (``RELATIVE_RATES``), at an overall
     rate of DEMO_RESPONSE_RATE; "prefer not to say" has no headcount."""
+    import numpy as np
+
     from consult.surveys.responses import synthetic
 
     shares = []

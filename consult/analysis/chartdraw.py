@@ -43,6 +43,13 @@ def compact_svg(figure) -> bytes:
     return buffer.getvalue()
 
 
+def freeze_layout(figure) -> None:
+    """Once a figure has been laid out by its first save, the next formats reuse that layout instead of
+    solving it again (the same positions, so the same picture in every format)."""
+    if figure.get_layout_engine() is not None:
+        figure.set_layout_engine("none")
+
+
 def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[str, str], bytes]:
     """Every chart of one section, keyed (kind, file format): each figure drawn once, saved in each format."""
     from consult.analysis import charts
@@ -54,6 +61,7 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
     for kind, figure in figures.items():
         for fmt in charts.FORMATS:
             files[(kind, fmt)] = charts.render(figure, fmt)
+            freeze_layout(figure)
         files[(kind, COMPACT)] = compact_svg(figure)
     return files
 

@@ -147,8 +147,11 @@ def export(slug: str, fmt: str, out: Path, language: str) -> None:
 
     found = campaign_or_fail(slug)
     check_writable(out)
+    stderr = click.get_text_stream("stderr")
     try:
-        document = export_campaign(found, fmt, language)
+        with click.progressbar(length=100, label=f"Exporting {fmt}", file=stderr) as bar:
+            document = export_campaign(found, fmt, language, lambda percent: bar.update(percent - bar.pos))
+            bar.update(100 - bar.pos)
     except ExportError as error:
         raise click.ClickException(str(error)) from error
     write_file(out, document.content)
