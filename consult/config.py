@@ -139,6 +139,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "consult@localhost"),
         "MAIL_BATCH_SIZE": int(os.environ.get("MAIL_BATCH_SIZE", "100")),
         "ANALYSIS_PARTITIONS": int(os.environ.get("CONSULT_ANALYSIS_PARTITIONS", "16")),
+        "CHARTS_WITH_RESULTS": env_flag("CONSULT_CHARTS_WITH_RESULTS", True),
         "CONSULT_OIDC": oidc_settings(),
         "CONSULT_LOCAL_PASSWORDS": env_flag("CONSULT_LOCAL_PASSWORDS", True),
     }

@@ -77,6 +77,7 @@ def make_app(url: str, **extra):
         "CONSULT_JOB_THREAD": False,
         "CONSULT_BASE_URL": "http://localhost",
         "ANALYSIS_PARTITIONS": 4,
+        "CHARTS_WITH_RESULTS": False,
     }
     config.update(extra)
     return create_app(config)

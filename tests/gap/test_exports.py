@@ -39,8 +39,10 @@ def charter_campaign(make_campaign):
 
 
 @pytest.fixture
-def analysed(make_campaign, add_responses):
-    """A small campaign, answered and analysed by the real pipeline (in-process)."""
+def analysed(app, make_campaign, add_responses, monkeypatch):
+    """A small campaign, answered and analysed by the real pipeline (in-process), its charts drawn with the
+    results as in production."""
+    monkeypatch.setitem(app.config, "CHARTS_WITH_RESULTS", True)
     campaign = make_campaign(status="open")
     add_responses(campaign, 160)
     start_analysis(campaign)
