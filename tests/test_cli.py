@@ -36,6 +36,7 @@ def env() -> Iterator[dict[str, str | None]]:
         "DATABASE_URL": recreate_database(DATABASE),
         "REDIS_URL": None,
         "SECRET_KEY": "cli-test",
+        "CONSULT_CHARTS_WITH_RESULTS": "0",
         "CONSULT_BASE_URL": "https://consult.example.org",
         "CONSULT_ANALYSIS_PARTITIONS": "4",
         "FLASK_APP": None,

@@ -32,6 +32,7 @@ def env() -> Iterator[dict[str, str | None]]:
         "DATABASE_URL": recreate_database(f"{TEST_DATABASE}_limesurvey_cli"),
         "REDIS_URL": None,
         "SECRET_KEY": "cli-test",
+        "CONSULT_CHARTS_WITH_RESULTS": "0",
         "FLASK_APP": None,
     }
     succeeded(consult(env, "init"))
@@ -40,7 +41,6 @@ def env() -> Iterator[dict[str, str | None]]:
     previous.set_default()
 
 
-@pytest.mark.timeout(900)
 def test_an_imported_survey_is_the_previous_campaign_of_a_trend(env, tmp_path):
     structure = shutil.copy(OURS, tmp_path / OURS.name)
     survey = read_survey(OURS.read_bytes())
