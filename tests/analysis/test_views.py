@@ -222,12 +222,14 @@ def test_the_json_api_gives_the_results_with_the_final_ratings(client, reviewer,
         campaign.id, "P01", AssessmentChange("--", "Group decision.", "", "", None), None
     )
     data = client.get(f"/results/{campaign.slug}.json").get_json()
-    assert data["sections"][0]["rating"] == {
+    rating = data["sections"][0]["rating"]
+    assert {key: rating[key] for key in ("suggested", "final", "uncertain", "reason")} == {
         "suggested": "+/-",
         "final": "--",
         "uncertain": True,
         "reason": "67% of answers are favourable (60% to 75%).",
     }
+    assert rating["facts"]["favourable"] == pytest.approx(2 / 3, abs=0.005)
     empty = make_campaign(status="open")
     response = client.get(f"/results/{empty.slug}.json")
     assert response.status_code == 404 and "no analysis yet" in response.get_json()["message"]
