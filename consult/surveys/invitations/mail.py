@@ -87,7 +87,7 @@ class MailSettings:
         )
 
 
-PLACEHOLDERS = ("link", "title", "closing_date", "min_group_size")
+MESSAGE_FIELDS = ("link", "title", "closing_date", "min_group_size")
 """What HR's own text of a message may name, in braces: ``{link}`` is required (``text_problems``)."""
 NO_CLOSING_DATE = {"en": "(no closing date set yet)", "fr": "(pas encore de date de clôture)"}
 TEST_SUBJECT = {"en": "Consult: test message", "fr": "Consult : message d'essai"}
@@ -100,7 +100,7 @@ TEST_BODY = {
 
 @dataclass(frozen=True)
 class Text:
-    """HR's own subject and body of a message in one language, with ``PLACEHOLDERS`` in braces."""
+    """HR's own subject and body of a message in one language, with ``MESSAGE_FIELDS`` in braces."""
 
     subject: str
     body: str
@@ -119,7 +119,7 @@ class Letter:
 
 
 def default_text(kind: str, language: str) -> Text:
-    """The standard message as a text HR can start from, its variable parts written as placeholders."""
+    """The standard message as a text HR can start from, its variable parts written as fields in braces."""
     body_text = BODY[language].format(
         opening=OPENINGS[kind][language],
         k="{min_group_size}",
@@ -131,7 +131,7 @@ def default_text(kind: str, language: str) -> Text:
 
 
 def text_problems(text: Text, needs_closing_date: bool) -> list[str]:
-    """What is wrong with HR's text: unknown or malformed placeholders, no ``{link}``, no ``{closing_date}``
+    """What is wrong with HR's text: unknown or malformed fields, no ``{link}``, no ``{closing_date}``
     when the campaign has a closing date. Each problem is a code for the page to word
     (``unreadable``, ``unknown:NAME``, ``no-link``, ``no-closing-date``)."""
     names: set[str] = set()
@@ -140,7 +140,7 @@ def text_problems(text: Text, needs_closing_date: bool) -> list[str]:
             names |= {name for _, name, _, _ in string.Formatter().parse(part) if name is not None}
         except ValueError:
             return ["unreadable"]
-    problems = [f"unknown:{name}" for name in sorted(names) if name not in PLACEHOLDERS]
+    problems = [f"unknown:{name}" for name in sorted(names) if name not in MESSAGE_FIELDS]
     if "link" not in names:
         problems.append("no-link")
     if needs_closing_date and "closing_date" not in names:

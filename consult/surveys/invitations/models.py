@@ -47,7 +47,7 @@ class OutgoingMail(db.Model):
 
 class MailText(db.Model):
     """HR's own subject and body of a campaign's invitation or reminder in one language (``mail.Text``), with
-    placeholders; without a row, the standard text is sent."""
+    fields in braces; without a row, the standard text is sent."""
 
     __table_args__ = (UniqueConstraint("campaign_id", "kind", "language"),)
 

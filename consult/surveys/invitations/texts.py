@@ -3,7 +3,7 @@ test message that checks the mail settings. Services flush, never commit.
 
 A text is checked as a whole before anything is stored: every language must name ``{link}`` (a message
 without its link is useless), and ``{closing_date}`` while the campaign has a closing date, and nothing else
-but the placeholders ``mail.PLACEHOLDERS``.
+but the fields ``mail.MESSAGE_FIELDS``.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class TextError(ValueError):
 
 
 def texts_for_editing(campaign: Campaign, kind: str) -> dict[str, mail.Text]:
-    """The text of each of the campaign's languages: HR's own, else the standard one with placeholders."""
+    """The text of each of the campaign's languages: HR's own, else the standard one with its fields."""
     own = own_texts(campaign.id, kind)
     return {
         language: own.get(language) or mail.default_text(kind, language)

@@ -261,7 +261,7 @@ def render_text_page(campaign: Campaign, kind: str, form: MailTextForm, problems
         form=form,
         problems=problems or {},
         own=texts.is_own(campaign, kind),
-        placeholders=mail.PLACEHOLDERS,
+        fields=mail.MESSAGE_FIELDS,
         confirm=ConfirmForm(),
     ), status
 
