@@ -307,6 +307,9 @@ def verdict(report: dict) -> bool:
                 found.append(bool(node["meets"]))
             for value in node.values():
                 walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
 
     walk(report)
     return all(found)
