@@ -5,6 +5,7 @@ from consult.analysis.models import AnalysisRun, PartitionCounts
 from consult.api.models import ApiToken
 from consult.charter.models import CharterVersion, Principle
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
+from consult.groups.models import WorkingGroup, WorkingGroupMember, WorkingGroupPrinciple
 from consult.hrs4r.models import (
     Action,
     ActionRevision,
@@ -49,4 +50,7 @@ __all__ = [
     "Response",
     "Section",
     "User",
+    "WorkingGroup",
+    "WorkingGroupMember",
+    "WorkingGroupPrinciple",
 ]

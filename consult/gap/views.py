@@ -19,6 +19,7 @@ from consult.gap.models import Assessment, ExportJob
 from consult.gap.sanitize import removed_markup
 from consult.gap.status import STATUS_LABELS, status_of
 from consult.gap.tsv import GapFormatError, format_rating
+from consult.groups.services import groups_by_section
 from consult.surveys.campaigns.models import Campaign
 
 bp = Blueprint("gap", __name__, url_prefix="/gap")
@@ -146,6 +147,7 @@ def render_edit(
         problem=problem,
         suggestion=suggestion(campaign, section.code),
         around=services.neighbours(campaign, section.code),
+        group=groups_by_section(campaign.id).get(section.code),
         **evidence(campaign, section.code),
         revisions=services.revisions(assessment.id) if assessment else [],
         principle_status=status_of(assessment),
