@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult.accounts.models import User
@@ -25,11 +25,16 @@ CHARTERS = ("2023", "2005")
 
 
 class GroupError(ValueError):
-    """What is wrong with a group as submitted, per field (``name``, ``members``, ``principles``)."""
+    """What is wrong with a group as submitted, per field (``name``, ``members``, ``principles``); the
+    messages are lazy, worded in the reader's language when shown."""
 
-    def __init__(self, errors: Mapping[str, list[str]]):
+    def __init__(self, errors: Mapping[str, list]):
         self.errors = {name: list(found) for name, found in errors.items() if found}
-        super().__init__("; ".join(e for found in self.errors.values() for e in found))
+        super().__init__()
+
+    def __str__(self) -> str:
+        """The errors in the reader's language (they are worded when shown, not when raised)."""
+        return " ".join(str(e) for found in self.errors.values() for e in found)
 
 
 @dataclass(frozen=True)
@@ -67,15 +72,15 @@ def check_change(change: GroupChange, context: Context) -> Checked:
     for user_id in members:
         if user_id not in context.reviewers:
             errors["members"].append(
-                _("User %(id)s cannot review: no active account has this number.", id=user_id)
+                _l("User %(id)s cannot review: no active account has this number.", id=user_id)
             )
     codes = list(dict.fromkeys(code.strip() for code in change.principles if code.strip()))
     for code in codes:
         if code not in context.sections:
-            errors["principles"].append(_("%(code)s is not a principle of this campaign.", code=code))
+            errors["principles"].append(_l("%(code)s is not a principle of this campaign.", code=code))
         elif code in context.claimed:
             errors["principles"].append(
-                _(
+                _l(
                     "%(code)s already belongs to the working group “%(group)s”: remove it there first.",
                     code=code,
                     group=context.claimed[code],
@@ -88,11 +93,11 @@ def check_change(change: GroupChange, context: Context) -> Checked:
 
 def _name_errors(name: str, context: Context) -> list[str]:
     if not name:
-        return [_("Give the working group a name.")]
+        return [_l("Give the working group a name.")]
     if len(name) > MAX_NAME:
-        return [_("A name has at most %(n)s characters.", n=MAX_NAME)]
+        return [_l("A name has at most %(n)s characters.", n=MAX_NAME)]
     if name.casefold() in context.other_names:
-        return [_("This campaign already has a working group called “%(name)s”.", name=name)]
+        return [_l("This campaign already has a working group called “%(name)s”.", name=name)]
     return []
 
 
@@ -102,7 +107,7 @@ def _ids(values: Iterable[str], errors: list[str]) -> list[int]:
         if str(value).strip().isdigit():
             found.append(int(str(value).strip()))
         else:
-            errors.append(_("“%(value)s” is not a user of Consult.", value=value))
+            errors.append(_l("“%(value)s” is not a user of Consult.", value=value))
     return list(dict.fromkeys(found))
 
 
@@ -211,7 +216,7 @@ def one_group_per_pillar(campaign: Campaign, actor: User, language: str) -> list
         _fill(group, Checked(name, [], free))
         created.append(group)
     if not created:
-        raise GroupError({"name": [_("Every pillar already has its working group: nothing was created.")]})
+        raise GroupError({"name": [_l("Every pillar already has its working group: nothing was created.")]})
     db.session.flush()
     record(actor, "group.per-pillar", campaign.slug, groups=[group.name for group in created])
     return created
