@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
 
-    for blueprint in (home, accounts, surveys, respond, analysis, gap, groups, hrs4r, limesurvey, api_pages, sso):
+    blueprints = (home, accounts, surveys, respond, analysis, gap, groups, hrs4r, limesurvey, api_pages, sso)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)

@@ -53,9 +53,16 @@ def test_every_problem_is_reported_at_once():
 
 @pytest.mark.parametrize(
     ("group", "chosen", "kept"),
-    [(None, None, True), (None, "", True), (None, "none", True), (None, "3", False)]
-    + [(SimpleNamespace(id=3), "3", True), (SimpleNamespace(id=3), "4", False)]
-    + [(SimpleNamespace(id=3), "none", False), (SimpleNamespace(id=3), None, True)],
+    [
+        (None, None, True),
+        (None, "", True),
+        (None, "none", True),
+        (None, "3", False),
+        (SimpleNamespace(id=3), "3", True),
+        (SimpleNamespace(id=3), "4", False),
+        (SimpleNamespace(id=3), "none", False),
+        (SimpleNamespace(id=3), None, True),
+    ],
 )
 def test_the_group_filter(group, chosen, kept):
     assert services.in_group(group, chosen) is kept
