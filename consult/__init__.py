@@ -59,8 +59,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.analysis.views import bp as analysis
     from consult.api.pages import bp as api_pages
     from consult.api.setup import init_api
+    from consult.gap.groups.views import bp as groups
     from consult.gap.views import bp as gap
-    from consult.groups.views import bp as groups
     from consult.home.views import bp as home
     from consult.hrs4r.views import bp as hrs4r
     from consult.limesurvey.views import bp as limesurvey

@@ -4,8 +4,8 @@ from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
 from consult.api.models import ApiToken
 from consult.charter.models import CharterVersion, Principle
+from consult.gap.groups.models import WorkingGroup, WorkingGroupMember, WorkingGroupPrinciple
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
-from consult.groups.models import WorkingGroup, WorkingGroupMember, WorkingGroupPrinciple
 from consult.hrs4r.models import (
     Action,
     ActionRevision,

@@ -20,11 +20,11 @@ from consult.analysis.services import latest_run
 from consult.extensions import db
 from consult.gap.exports import current_results, dimension_labels, scale_labels
 from consult.gap.forms import RATING_MEANINGS, ActionForm
+from consult.gap.groups import services as working_groups
 from consult.gap.sanitize import clean_html
 from consult.gap.services import neighbours
 from consult.gap.status import STATUS_LABELS, status_counts
 from consult.gap.tsv import RATINGS, format_rating
-from consult.groups import services as working_groups
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.campaigns.services import CampaignError, get_campaign
 

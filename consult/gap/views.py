@@ -15,11 +15,11 @@ from consult.analysis.views import campaign_or_404
 from consult.extensions import db
 from consult.gap import exports, services, status
 from consult.gap.forms import ActionForm, AssessmentForm, ExportJobForm, ImportForm, rating_choices
+from consult.gap.groups.services import groups_by_section
 from consult.gap.models import Assessment, ExportJob
 from consult.gap.sanitize import removed_markup
 from consult.gap.status import STATUS_LABELS, status_of
 from consult.gap.tsv import GapFormatError, format_rating
-from consult.groups.services import groups_by_section
 from consult.surveys.campaigns.models import Campaign
 
 bp = Blueprint("gap", __name__, url_prefix="/gap")

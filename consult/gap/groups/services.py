@@ -14,8 +14,8 @@ from consult.accounts.models import User
 from consult.accounts.services import record
 from consult.charter.reference import pillar
 from consult.extensions import db
+from consult.gap.groups.models import WorkingGroup, WorkingGroupMember, WorkingGroupPrinciple
 from consult.gap.services import campaign_sections
-from consult.groups.models import WorkingGroup, WorkingGroupMember, WorkingGroupPrinciple
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 from consult.wording import N_, say

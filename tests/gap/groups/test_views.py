@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from consult.accounts.models import AuditEvent
 from consult.extensions import limiter
-from consult.groups import services
-from consult.groups.services import GroupChange
+from consult.gap.groups import services
+from consult.gap.groups.services import GroupChange
 from consult.surveys.questionnaires.charter_templates import load_template
 from tests.conftest import csrf_from
 

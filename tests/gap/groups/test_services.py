@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from consult.accounts.models import AuditEvent
-from consult.groups import services
-from consult.groups.models import WorkingGroup, WorkingGroupMember, WorkingGroupPrinciple
-from consult.groups.services import Context, GroupChange, GroupError, check_change
+from consult.gap.groups import services
+from consult.gap.groups.models import WorkingGroup, WorkingGroupMember, WorkingGroupPrinciple
+from consult.gap.groups.services import Context, GroupChange, GroupError, check_change
 from consult.surveys.questionnaires.charter_templates import load_template
 
 CONTEXT = Context(

@@ -14,10 +14,10 @@ from consult.accounts.models import Role, User
 from consult.accounts.words import role_name
 from consult.analysis.views import campaign_or_404
 from consult.extensions import db
+from consult.gap.groups import services
+from consult.gap.groups.forms import ButtonForm, GroupForm
+from consult.gap.groups.models import WorkingGroup
 from consult.gap.services import campaign_sections
-from consult.groups import services
-from consult.groups.forms import ButtonForm, GroupForm
-from consult.groups.models import WorkingGroup
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 
@@ -32,7 +32,7 @@ def index(slug: str):
     groups = services.groups_of(campaign.id)
     claimed = {code for group in groups for code in group.section_codes}
     return render_template(
-        "groups/index.html",
+        "gap/groups/index.html",
         campaign=campaign,
         groups=groups,
         titles=section_titles(campaign),
@@ -111,7 +111,7 @@ def principle_label(code: str, title: str, group: str | None) -> str:
 
 
 def render_form(campaign: Campaign, group: WorkingGroup | None, form: GroupForm):
-    return render_template("groups/form.html", campaign=campaign, group=group, form=form), (
+    return render_template("gap/groups/form.html", campaign=campaign, group=group, form=form), (
         400 if form.errors else 200
     )
 
@@ -122,7 +122,7 @@ def confirm_delete(slug: str, group_id: int):
     campaign = campaign_or_404(slug)
     group = group_or_404(campaign, group_id)
     return render_template(
-        "groups/confirm_delete.html", campaign=campaign, group=group, titles=section_titles(campaign)
+        "gap/groups/confirm_delete.html", campaign=campaign, group=group, titles=section_titles(campaign)
     )
 
 
