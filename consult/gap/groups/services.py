@@ -204,22 +204,30 @@ def _pillar_name(charter: str | None, number: int, language: str) -> str:
 
 def one_group_per_pillar(campaign: Campaign, actor: User, language: str) -> list[WorkingGroup]:
     """A group for each pillar that has none of that name yet, with the pillar's principles that belong to no
-    group; no members (HR adds them). Raises GroupError when there is nothing left to create."""
+    group; no members (HR adds them). Raises GroupError when there is nothing to create."""
+    pillars = pillar_groups(campaign, language)
+    if not pillars:
+        raise GroupError(
+            {"name": [_l("The questionnaire's sections belong to no pillar: create the groups one by one.")]}
+        )
     context = context_for(campaign, None)
-    created = []
-    for name, codes in pillar_groups(campaign, language).items():
-        free = [code for code in codes if code not in context.claimed]
-        if name.casefold() in context.other_names or not free:
-            continue
-        group = WorkingGroup(campaign_id=campaign.id, name=name)
-        db.session.add(group)
-        _fill(group, Checked(name, [], free))
-        created.append(group)
+    created = [
+        _new_group(campaign, name, [code for code in codes if code not in context.claimed])
+        for name, codes in pillars.items()
+        if name.casefold() not in context.other_names and any(c not in context.claimed for c in codes)
+    ]
     if not created:
         raise GroupError({"name": [_l("Every pillar already has its working group: nothing was created.")]})
     db.session.flush()
     record(actor, "group.per-pillar", campaign.slug, groups=[group.name for group in created])
     return created
+
+
+def _new_group(campaign: Campaign, name: str, codes: list[str]) -> WorkingGroup:
+    group = WorkingGroup(campaign_id=campaign.id, name=name)
+    db.session.add(group)
+    _fill(group, Checked(name, [], codes))
+    return group
 
 
 def groups_by_section(campaign_id: int) -> dict[str, WorkingGroup]:

@@ -129,3 +129,17 @@ def test_one_group_per_pillar_then_nothing_left(app, db, campaign, make_user):
     with app.test_request_context("/?lang=fr"):
         assert str(raised.value) == "Chaque pilier a déjà son groupe de travail : rien n'a été créé."
     assert len(db.session.scalars(select(WorkingGroup)).all()) == 5
+
+
+def test_one_group_per_pillar_needs_pillars(app, db, make_campaign, make_user):
+    from dataclasses import replace
+
+    from tests.conftest import small_questionnaire
+
+    q = small_questionnaire()
+    campaign = make_campaign(replace(q, sections=tuple(replace(s, pillar=None) for s in q.sections)))
+    with pytest.raises(GroupError) as raised:
+        services.one_group_per_pillar(campaign, make_user("hr"), "en")
+    with app.test_request_context("/"):
+        assert "belong to no pillar" in str(raised.value)
+    assert services.groups_of(campaign.id) == []

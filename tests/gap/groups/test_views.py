@@ -180,3 +180,12 @@ def test_the_principle_and_rating_pages_name_the_group(client, login, make_user,
     rating_page = client.get(f"/gap/{campaign.slug}/principles/P12").get_data(as_text=True)
     assert "Working group: Recruitment" in rating_page
     assert "Working group:" not in client.get(f"/gap/{campaign.slug}/principles/P01").get_data(as_text=True)
+
+
+def test_the_overview_in_french_names_the_reviewers_part_and_the_groups(client, login, make_user, campaign):
+    hr, ada = make_user("hr"), make_user("reviewer")
+    services.create_group(campaign, GroupChange("Recrutement", [str(ada.id)], ["P12"]), hr)
+    login(ada)
+    page = client.get(f"/results/{campaign.slug}?lang=fr").get_data(as_text=True)
+    assert "Les principes de votre groupe de travail" in page and "Autres principes" in page
+    assert "Groupe de travail : Recrutement" in page and "dans aucun groupe de travail" in page
