@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -69,26 +70,28 @@ def check_change(change: GroupChange, context: Context) -> Checked:
     name = " ".join(change.name.split())
     errors = {"name": _name_errors(name, context), "members": [], "principles": []}
     members = _ids(change.members, errors["members"])
-    for user_id in members:
-        if user_id not in context.reviewers:
-            errors["members"].append(
-                _l("User %(id)s cannot review: no active account has this number.", id=user_id)
-            )
+    errors["members"] += [
+        _l("User %(id)s cannot review: no active account has this number.", id=user_id)
+        for user_id in members
+        if user_id not in context.reviewers
+    ]
     codes = list(dict.fromkeys(code.strip() for code in change.principles if code.strip()))
-    for code in codes:
-        if code not in context.sections:
-            errors["principles"].append(_l("%(code)s is not a principle of this campaign.", code=code))
-        elif code in context.claimed:
-            errors["principles"].append(
-                _l(
-                    "%(code)s already belongs to the working group “%(group)s”: remove it there first.",
-                    code=code,
-                    group=context.claimed[code],
-                )
-            )
+    errors["principles"] = [error for code in codes if (error := _principle_error(code, context)) is not None]
     if any(errors.values()):
         raise GroupError(errors)
     return Checked(name, members, [code for code in context.sections if code in codes])
+
+
+def _principle_error(code: str, context: Context) -> Any:
+    if code not in context.sections:
+        return _l("%(code)s is not a principle of this campaign.", code=code)
+    if code in context.claimed:
+        return _l(
+            "%(code)s already belongs to the working group “%(group)s”: remove it there first.",
+            code=code,
+            group=context.claimed[code],
+        )
+    return None
 
 
 def _name_errors(name: str, context: Context) -> list[str]:

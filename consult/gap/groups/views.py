@@ -67,11 +67,7 @@ def submit(campaign: Campaign, group: WorkingGroup | None, form: GroupForm):
         return render_form(campaign, group, form)
     change = services.GroupChange(form.name.data or "", form.members.data or [], form.principles.data or [])
     try:
-        if group is None:
-            saved = services.create_group(campaign, change, current_user)
-        else:
-            saved = services.update_group(campaign, group, change, current_user)
-        db.session.commit()
+        saved = save(campaign, group, change)
     except services.GroupError as error:
         db.session.rollback()
         for name, errors in error.errors.items():
@@ -83,6 +79,16 @@ def submit(campaign: Campaign, group: WorkingGroup | None, form: GroupForm):
         return render_form(campaign, group, form)
     flash(_("The working group “%(name)s” is saved.", name=saved.name), "success")
     return redirect(url_for("groups.index", slug=campaign.slug))
+
+
+def save(campaign: Campaign, group: WorkingGroup | None, change: services.GroupChange) -> WorkingGroup:
+    """Creates or updates the group and commits once; nothing is written when the change is refused."""
+    if group is None:
+        saved = services.create_group(campaign, change, current_user)
+    else:
+        saved = services.update_group(campaign, group, change, current_user)
+    db.session.commit()
+    return saved
 
 
 def group_form(campaign: Campaign, group: WorkingGroup | None) -> GroupForm:
