@@ -189,3 +189,28 @@ def test_the_overview_in_french_names_the_reviewers_part_and_the_groups(client, 
     page = client.get(f"/results/{campaign.slug}?lang=fr").get_data(as_text=True)
     assert "Les principes de votre groupe de travail" in page and "Autres principes" in page
     assert "Groupe de travail : Recrutement" in page and "dans aucun groupe de travail" in page
+
+
+def test_a_concurrent_save_is_refused_with_words_not_a_500(client, login, make_user, campaign, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    login(make_user("hr"))
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("insert", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(services, "create_group", clash)
+    response = form_post(client, f"/groups/{campaign.slug}/new", name="Ethics")
+    assert response.status_code == 400
+    assert "Another change to the working groups was saved meanwhile: try again." in response.get_data(
+        as_text=True
+    )
+
+
+def test_changes_need_the_forms_token(client, login, make_user, campaign):
+    hr = login(make_user("hr"))
+    group = services.create_group(campaign, GroupChange("Ethics", [], ["P01"]), hr)
+    assert client.post(f"/groups/{campaign.slug}/new", data={"name": "Sneaky"}).status_code == 400
+    assert client.post(f"/groups/{campaign.slug}/{group.id}/delete").status_code == 400
+    assert client.post(f"/groups/{campaign.slug}/per-pillar").status_code == 400
+    assert groups_named(campaign) == ["Ethics"]
