@@ -45,12 +45,34 @@ def compact_svg(figure) -> bytes:
 
 
 def slim_svg(svg: bytes) -> bytes:
-    """The same picture in a sixth fewer bytes: no metadata block, no names on groups, no line breaks
-    between elements or inside paths (matplotlib writes one path command per line)."""
+    """The same picture in a third fewer bytes: no metadata block, no names on groups, no line breaks
+    between elements or inside paths (matplotlib writes one path command per line), no rotation by zero, and
+    each style written once in a style sheet that the elements name by class."""
     svg = re.sub(rb"<metadata>.*?</metadata>", b"", svg, flags=re.DOTALL)
     svg = re.sub(rb'<g id="[^"]*">', b"<g>", svg)
     svg = re.sub(rb">\n\s*<", b"><", svg)
-    return re.sub(rb" \n(?=[A-Za-z\"])", b" ", svg)
+    svg = re.sub(rb' transform="rotate\(-?0 [^)"]*\)"', b"", svg)
+    svg = re.sub(rb"[ \n]+(?=\"[ />])", b"", svg)
+    svg = re.sub(rb" ?\n(?=[A-Za-z])", b" ", svg)
+    return styles_as_classes(svg)
+
+
+STYLE_ATTRIBUTE = re.compile(rb' style="([^"]*)"')
+
+
+def styles_as_classes(svg: bytes) -> bytes:
+    """Every style used more than once moved into a ``<style>`` sheet (``.s0{...}``), named by class."""
+    counts: dict[bytes, int] = {}
+    for style in STYLE_ATTRIBUTE.findall(svg):
+        counts[style] = counts.get(style, 0) + 1
+    names = {style: b"s%d" % i for i, style in enumerate(s for s, n in counts.items() if n > 1)}
+    if not names or b"</defs>" not in svg:
+        return svg
+    body = STYLE_ATTRIBUTE.sub(
+        lambda m: b' class="%s"' % names[m.group(1)] if m.group(1) in names else m.group(0), svg
+    )
+    sheet = b"".join(b".%s{%s}" % (name, style) for style, name in names.items())
+    return body.replace(b"</defs>", b'<style type="text/css">' + sheet + b"</style></defs>", 1)
 
 
 def freeze_layout(figure) -> None:
