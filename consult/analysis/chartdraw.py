@@ -1,9 +1,10 @@
 """Drawing every chart of a results document once, in parallel over the machine's cores.
 
-Each figure is drawn once and saved in every format from that same figure (PNG, SVG and PDF for downloads and
-the ZIP, and a compact SVG whose text stays text, for the HTML report). Sections are spread over a pool of
-processes: matplotlib holds the interpreter's lock while it draws, so threads would not help. The pool's
-processes come from a fork server that has imported matplotlib once (see ``pool_context``).
+Each figure is drawn once and saved in every format from that same figure: PNG, PDF, and an SVG whose
+text stays text (editable, searchable, a fraction of the size of outlined glyphs), for downloads, the ZIP,
+pages and the HTML report alike. Sections are spread over a pool of processes: matplotlib holds the
+interpreter's lock while it draws, so threads would not help. The pool's processes come from a fork server
+that has imported matplotlib once (see ``pool_context``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-COMPACT = "compact.svg"
-FILE_FORMATS = ("png", "svg", "pdf", COMPACT)
-"""What is stored of each figure: the three download formats, and the compact SVG for light reports."""
+COMPACT = "svg"
+DRAWN_FORMATS = ("png", "pdf")
+FILE_FORMATS = (*DRAWN_FORMATS, COMPACT)
+"""What is stored of each figure. Analyses made before the SVG kept its text also stored an outlined SVG as
+``svg`` and this one as ``compact.svg``: they are read as they are."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,7 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
     )
     files: dict[tuple[str, str], bytes] = {}
     for kind, figure in figures.items():
-        for fmt in charts.FORMATS:
+        for fmt in DRAWN_FORMATS:
             files[(kind, fmt)] = charts.render(figure, fmt)
             freeze_layout(figure)
         files[(kind, COMPACT)] = compact_svg(figure)
