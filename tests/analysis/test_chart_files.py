@@ -53,3 +53,27 @@ def test_slim_svg_draws_the_same_elements_in_fewer_bytes():
         e.tag for e in before.iter() if e.tag.endswith(("path", "text", "use"))
     ]
     assert b"<metadata>" not in slim and b'class="s0"' in slim and b".s0{" in slim
+
+
+def test_a_chart_png_is_stored_in_256_colours_that_look_the_same():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import numpy as np
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from consult.analysis.chartdraw import palette_png
+
+    figure = Figure(figsize=(5, 3))
+    axes = figure.add_subplot()
+    axes.barh(["R1", "R2", "R3"], [0.43, 0.61, 0.72], color=["#1b7837", "#a6d96a", "#b2182b"])
+    axes.set_title("Réponses favorables")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150)
+    original = buffer.getvalue()
+    flat = palette_png(original)
+    with Image.open(io.BytesIO(flat)) as image, Image.open(io.BytesIO(original)) as before:
+        assert image.mode == "P" and image.size == before.size
+        difference = np.abs(np.asarray(image.convert("RGB"), int) - np.asarray(before.convert("RGB"), int))
+    assert difference.mean() < 1 and len(flat) < len(original) / 2
