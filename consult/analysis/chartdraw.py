@@ -9,6 +9,7 @@ processes come from a fork server that has imported matplotlib once (see ``pool_
 from __future__ import annotations
 
 import io
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 COMPACT = "compact.svg"
+MANIFEST = ("manifest", "json")
+"""(kind, format) of the list of a section's kinds, stored last: charts stored without one (drawn before
+charts were split into parts) are drawn again."""
 FILE_FORMATS = ("png", "svg", "pdf", COMPACT)
 """What is stored of each figure: the three download formats, and the compact SVG for light reports."""
 
@@ -29,6 +33,8 @@ class ChartInputs:
     scale_labels: Sequence[str]
     dimensions: Mapping[str, Mapping[str, Any]]
     min_group_size: int
+    thresholds: tuple[float, float, float] = (0.40, 0.60, 0.75)
+    spelling: str = "compact"
 
 
 def compact_svg(figure) -> bytes:
@@ -55,7 +61,13 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
     from consult.analysis import charts
 
     figures = charts.section_figures(
-        section, inputs.scale_labels, inputs.dimensions, inputs.language, inputs.min_group_size
+        section,
+        inputs.scale_labels,
+        inputs.dimensions,
+        inputs.language,
+        inputs.min_group_size,
+        inputs.thresholds,
+        inputs.spelling,
     )
     files: dict[tuple[str, str], bytes] = {}
     for kind, figure in figures.items():
@@ -63,6 +75,7 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
             files[(kind, fmt)] = charts.render(figure, fmt)
             freeze_layout(figure)
         files[(kind, COMPACT)] = compact_svg(figure)
+    files[MANIFEST] = json.dumps(list(figures)).encode()
     return files
 
 
