@@ -43,6 +43,14 @@ class ChartPart:
     segments: tuple[Segment, ...]
 
 
+def kind_order(kind: str) -> tuple[int, int]:
+    """Kinds in reading order: families in order, then parts by number (heatmap-10 after heatmap-9)."""
+    found = KIND.fullmatch(kind)
+    if found is None:
+        return (len(FAMILIES), 0)
+    return (FAMILIES.index(found.group(1)), int(found.group(2) or 1))
+
+
 def family_of(kind: str) -> str | None:
     found = KIND.fullmatch(kind)
     return found.group(1) if found else None

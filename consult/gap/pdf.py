@@ -1,4 +1,7 @@
-"""The gap analysis as a PDF made with matplotlib alone: a summary page, then a page or more per principle."""
+"""The gap analysis as a PDF made with matplotlib alone: the gap table grouped by pillar, then a section per
+principle: key figures, rating and justification, GAP and initiatives, the answers' distribution, the group
+chart and heat map panels, the differences between groups in words, the change since the previous campaign
+and the releasable comments (``PrincipleDetails``, gathered by the export)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
+import matplotlib.image
 import matplotlib.lines
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
@@ -17,6 +21,7 @@ from matplotlib.ft2font import LoadFlags
 
 from consult.analysis.chart_common import METADATA, STYLE, localised
 from consult.analysis.charts import draw_item_distribution, legend_columns
+from consult.gap.pdfdetails import PrincipleDetails
 from consult.gap.sanitize import html_to_paragraphs
 from consult.gap.summary import (
     RATING_COLOURS,
@@ -30,10 +35,12 @@ from consult.gap.summary import (
     words,
 )
 from consult.gap.tsv import GapRow, Spelling, format_rating
+from consult.wording import N_, say
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 8.27, 11.69, 0.8
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GREY = "#555555"
+CHART_DPI = 150
 WHITE_TEXT = frozenset({"++", "--"})
 
 
@@ -62,6 +69,18 @@ def wrap(text: str, size: float, width: float) -> list[str]:
         else:
             current, current_width = f"{current} {word}", current_width + space + word_width
     return [*lines, current] if current else lines
+
+
+def image_size(pixels_wide: int, pixels_high: int) -> tuple[float, float]:
+    """A chart's size in inches on the page: its own (150 dpi), narrowed to fit the text if needed."""
+    width, height = pixels_wide / CHART_DPI, pixels_high / CHART_DPI
+    scale = min(1.0, TEXT_WIDTH / width, (PAGE_HEIGHT - 2 * MARGIN - 0.6) / height)
+    return width * scale, height * scale
+
+
+def png_height(png: bytes) -> float:
+    """The height on the page of a PNG chart, read from its header (width and height at bytes 16 to 24)."""
+    return image_size(int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))[1]
 
 
 class _Pages:
@@ -115,6 +134,17 @@ class _Pages:
             self.y += height
         self.y += after
 
+    def image(self, png: bytes) -> None:
+        """A stored chart at its own size (150 dpi), narrowed to the text width if wider, centred."""
+        pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
+        rgb = (pixels[..., :3] * 255).round().astype("uint8")
+        width, height = image_size(pixels.shape[1], pixels.shape[0])
+        left = MARGIN + (TEXT_WIDTH - width) / 2
+        ax = self.axes(height, left=left, right=PAGE_WIDTH - left - width)
+        ax.imshow(rgb, interpolation="none", aspect="auto")
+        ax.axis("off")
+        self.y += 0.12
+
     def axes(self, height: float, left: float, right: float) -> Axes:
         figure = self.room(height)
         bottom = 1 - (self.y + height) / PAGE_HEIGHT
@@ -130,7 +160,9 @@ def gap_report_pdf(
     language: str,
     scale_labels: Sequence[str] | None = None,
     spelling: Spelling = "compact",
+    details: Mapping[str, PrincipleDetails] | None = None,
 ) -> bytes:
+    """``details`` adds to each principle (by section code) its charts, differences, change and comments."""
     entries = principle_entries(results, rows, language, spelling)
     grouped = pillars(entries, charter_of(results), language)
     campaign_title = localised(results.get("campaign", {}).get("title"), language)
@@ -143,6 +175,8 @@ def gap_report_pdf(
                 pages.heading = f"{entry.number}. {entry.name}"
                 pages.new_page()
                 _write_principle(pages, pillar, entry, language, scale_labels, spelling)
+                if details and entry.code in details:
+                    _write_details(pages, details[entry.code], language)
         pages.finish()
     return buffer.getvalue()
 
@@ -275,3 +309,48 @@ def _draw_distribution(
     below_axis = matplotlib.transforms.offset_copy(ax.figure.transFigure, ax.figure, y=-0.42, units="inches")
     ax.get_legend().set_bbox_to_anchor((0.5, ax.get_position().y0), transform=below_axis)
     pages.y += 0.75 if legend_columns(labels) == len(labels) else 0.95
+
+
+def _heading(pages: _Pages, text: str, keep: float = 0.35) -> None:
+    """A heading kept on the page with the first ``keep`` inches of what follows it."""
+    pages.y += 0.15
+    pages.room(0.3 + keep)
+    pages.text(text, size=11, fontweight="bold", after=0.08)
+
+
+def _write_details(pages: _Pages, details: PrincipleDetails, language: str) -> None:
+    """After the distribution: the group charts and heat map panels, then the words about them."""
+    if details.charts or details.differences:
+        first = png_height(details.charts[0]) if details.charts else 0.35
+        _heading(pages, say(language, N_("Differences between groups")), keep=first)
+        for png in details.charts:
+            pages.image(png)
+        for sentence in details.differences:
+            pages.text(f"\u2022 {sentence}", size=9.5, indent=0.1, after=0.06)
+    _heading(pages, say(language, N_("Change since the previous analysis")))
+    for sentence in details.change or (
+        say(language, N_("No previous campaign or previous gap analysis to compare with.")),
+    ):
+        pages.text(sentence, size=9.5, after=0.06)
+    _write_comments(pages, details, language)
+
+
+def _write_comments(pages: _Pages, details: PrincipleDetails, language: str) -> None:
+    _heading(pages, say(language, N_("Comments")))
+    if details.comments is None:
+        note = N_(
+            "Comments are shown only when at least %(m)s people answered this principle, so that no one can "
+            "be recognised by what they wrote."
+        )
+        pages.text(say(language, note, m=details.comment_threshold), size=9, color=GREY)
+        return
+    if not details.comments:
+        pages.text(say(language, N_("No comments.")), size=9, color=GREY)
+        return
+    note = N_(
+        "%(n)s comments, in alphabetical order, shown without any information about who wrote them; e-mail "
+        "addresses and phone numbers are removed."
+    )
+    pages.text(say(language, note, n=len(details.comments)), size=9, color=GREY, after=0.1)
+    for comment in details.comments:
+        pages.text(f"\u2022 {comment}", size=9, indent=0.1, after=0.08)

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from consult.analysis.chart_common import localised
 from consult.analysis.chart_common import words as chart_words
+from consult.analysis.chartparts import family_of
 from consult.gap.sanitize import clean_html
 from consult.gap.summary import (
     RATING_COLOURS,
@@ -28,7 +29,6 @@ from consult.gap.summary import (
 from consult.gap.tsv import GapRow, Spelling, format_rating
 
 TEMPLATES = Path(__file__).parent / "templates"
-CHART_WORDS = {"distribution": "distribution", "breakdown": "heatmap", "by_group": "by_group"}
 RATING_CLASSES = {"++": "rating-pp", "+/-": "rating-pm", "-/+": "rating-mp", "--": "rating-mm"}
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -89,7 +89,7 @@ def _entry_view(
 
 
 def _chart_images(entry: PrincipleEntry, charts: Mapping[str, str], language: str) -> list[dict[str, str]]:
-    names = sorted(name for name in charts if name == entry.code or name.startswith(f"{entry.code}/"))
+    names = [name for name in charts if name == entry.code or name.startswith(f"{entry.code}/")]
     return [
         {
             "src": "data:image/svg+xml;base64,"
@@ -101,5 +101,4 @@ def _chart_images(entry: PrincipleEntry, charts: Mapping[str, str], language: st
 
 
 def _chart_title(name: str, language: str) -> str:
-    kind = CHART_WORDS.get(name.partition("/")[2], "distribution")
-    return chart_words(language)[kind]
+    return chart_words(language)[family_of(name.partition("/")[2]) or "distribution"]

@@ -1,0 +1,95 @@
+"""The PDF report of an analysed campaign: the gap table first, then a complete section per principle."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pymupdf
+import pytest
+
+from consult.analysis.services import latest_results
+from consult.analysis.tasks import start_analysis
+from consult.gap import exports, services
+from consult.gap.services import AssessmentChange
+from consult.surveys.questionnaires import spec
+from consult.surveys.questionnaires.convert import campaign_spec
+from consult.surveys.responses import storage, synthetic
+from tests.conftest import small_questionnaire
+
+EAST = spec.Option("east", {"en": "East", "fr": "Est"})
+
+
+def three_schools() -> spec.Questionnaire:
+    q = small_questionnaire()
+    school = q.dimensions[0]
+    return replace(q, dimensions=(replace(school, options=(*school.options, EAST)), *q.dimensions[1:]))
+
+
+@pytest.fixture
+def reported(app, make_campaign, db, monkeypatch):
+    """Analysed with its charts stored; three respondents in "East" (a group below k = 5), a comment with an
+    e-mail address, and a decided principle with its justification."""
+    monkeypatch.setitem(app.config, "CHARTS_WITH_RESULTS", True)
+    campaign = make_campaign(three_schools(), status="open")
+    data = synthetic.generate(campaign_spec(campaign), 160, 7)
+    data.profiles[:3, 0] = 2
+    storage.insert_responses(campaign.id, data.answers, data.profiles)
+    storage.insert_comments(campaign.id, [*data.comments, ("P01", "Write to jane.doe@example.org about it.")])
+    db.session.flush()
+    start_analysis(campaign)
+    assert latest_results(campaign) is not None
+    change = AssessmentChange("-/+", "The workshops found the rules unknown.", "<p>Rules unread</p>", "", None)
+    services.save_assessment(campaign.id, "P01", change, None)
+    return campaign
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    with pymupdf.open(stream=pdf, filetype="pdf") as document:
+        return [page.get_text() for page in document]
+
+
+def section_images(pdf: bytes) -> dict[str, int]:
+    """Images drawn on each principle's pages, keyed by the principle named in the pages' footer."""
+    counts: dict[str, int] = {}
+    with pymupdf.open(stream=pdf, filetype="pdf") as document:
+        for page in document:
+            footer = next(line for line in page.get_text().splitlines() if " · page " in line)
+            parts = footer.split(" · ")
+            if len(parts) == 4:
+                counts[parts[2]] = counts.get(parts[2], 0) + len(page.get_image_info())
+    return counts
+
+
+def test_each_principle_has_its_charts_differences_change_and_comments(reported):
+    pdf = exports.export_campaign(reported, "pdf", "en").content
+    pages = pages_text(pdf)
+    assert "Gap analysis" in pages[0] and "Implementation" in pages[0] and "Rules unread" in pages[0]
+    body = "\n".join(pages[1:])
+    assert body.count("Differences between groups") == 2
+    assert "The workshops found the rules unknown." in body
+    assert "by school" in body or "school" in body.split("Differences between groups")[1]
+    assert body.count("Change since the previous analysis") == 2
+    assert "No previous campaign or previous gap analysis to compare with." in body
+    assert "Comments" in body and "Write to" in body and "about it." in body
+    assert "jane.doe@example.org" not in body and "example.org" not in body
+    assert "n = 3" not in body and "East" not in body
+    images = section_images(pdf)
+    # the group chart, and the heat map's panels: school, career stage, school x career stage
+    assert images == {"1. Ethics and Research Integrity": 4, "2. Stability of Employment": 0, "14. Stability": 4}
+
+
+def test_the_french_report_says_it_all_in_french(reported):
+    pdf = exports.export_campaign(reported, "pdf", "fr").content
+    body = "\n".join(pages_text(pdf)[1:])
+    assert "Différences entre les groupes" in body
+    assert "Évolution depuis l’analyse précédente" in body or "Évolution depuis l'analyse précédente" in body
+    assert "Commentaires" in body and "jane.doe" not in body
+    assert "Differences between groups" not in body and "Comments" not in body
+
+
+def test_dump_for_review(reported):  # TEMP
+    import pathlib
+
+    for language in ("en", "fr"):
+        pdf = exports.export_campaign(reported, "pdf", language).content
+        pathlib.Path(f"/tmp/i17pdf/report-{language}.pdf").write_bytes(pdf)
