@@ -172,7 +172,8 @@ def test_fewer_responses_than_the_minimum_are_not_counted_on_any_page(
 def test_the_principle_page_has_charts_with_alt_text_and_data_tables(client, reviewer, campaign):
     page = client.get(f"/results/{campaign.slug}/P01").get_data(as_text=True)
     images = re.findall(r'<img class="chart" src="([^"]+)" alt="([^"]+)"', page)
-    assert len(images) == 3 and all(len(alt) > 60 for _src, alt in images)
+    # the distribution, the heat map's panels (school, career stage, their crossing), the group chart
+    assert len(images) == 5 and all(len(alt) > 60 for _src, alt in images)
     assert "Number of answers per statement and scale point" in page and "I know the rules." in page
     assert "Favourable answers by group: School \u00d7 Career stage" in page
     assert page.count("fewer than 5") >= 2
@@ -188,11 +189,12 @@ def test_the_principle_page_has_charts_with_alt_text_and_data_tables(client, rev
 
 
 def test_charts_come_as_svg_and_pdf_too(client, reviewer, campaign):
-    svg = client.get(f"/results/{campaign.slug}/P01/breakdown.svg")
+    svg = client.get(f"/results/{campaign.slug}/P01/heatmap-1.svg")
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     pdf = client.get(f"/results/{campaign.slug}/P01/by_group.pdf")
     assert pdf.data.startswith(b"%PDF-") and "attachment" in pdf.headers["Content-Disposition"]
     assert client.get(f"/results/{campaign.slug}/P01/pie.png").status_code == 404
+    assert client.get(f"/results/{campaign.slug}/P01/heatmap-9.png").status_code == 404
     suppressed = client.get(f"/results/{campaign.slug}/P14/distribution.png")
     assert suppressed.status_code == 404, "a suppressed principle has no chart"
 

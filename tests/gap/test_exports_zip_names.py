@@ -23,3 +23,33 @@ def test_no_entry_climbs_out_of_the_zip(make_campaign, add_responses):
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert "en/01-ethics-and-research-integrity_distribution.svg" in names
     assert not any(".." in name or name.startswith("/") or "\\" in name for name in names)
+
+
+def test_the_zip_names_each_heat_map_panel_and_its_index_lists_every_chart_in_both_languages(
+    app, make_campaign, add_responses, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CHARTS_WITH_RESULTS", True)
+    campaign = make_campaign(small_questionnaire(), status="open")
+    add_responses(campaign, 60)
+    start_analysis(campaign)
+    expected = {
+        "en": ("heatmap-1-school", "heatmap-3-school-career-stage", "Share of favourable answers by group"),
+        "fr": (
+            "heatmap-1-ecole",
+            "heatmap-3-ecole-etape-de-carriere",
+            "Part de réponses favorables par groupe",
+        ),
+    }
+    for language, (school, crossing, title) in expected.items():
+        archive = zipfile.ZipFile(io.BytesIO(exports.export_campaign(campaign, "charts", language).content))
+        names = archive.namelist()
+        pngs = [name for name in names if name.endswith(".png")]
+        assert any(name.endswith(f"_{school}.png") for name in pngs), pngs
+        assert any(name.endswith(f"_{crossing}.png") for name in pngs), pngs
+        assert not any("breakdown" in name for name in names)
+        assert all(name.startswith(f"{language}/01-") or name.startswith(f"{language}/14-") for name in pngs)
+        index = archive.read(f"{language}/index.html").decode()
+        for name in pngs:
+            assert f'href="{name.split("/", 1)[1]}"' in index
+        assert index.count("<article>") == len(pngs) and index.count(title) >= 2 * 3
+        assert ("rating thresholds" if language == "en" else "qui marque les seuils") in index

@@ -38,7 +38,8 @@ def reported(app, make_campaign, db, monkeypatch):
     db.session.flush()
     start_analysis(campaign)
     assert latest_results(campaign) is not None
-    change = AssessmentChange("-/+", "The workshops found the rules unknown.", "<p>Rules unread</p>", "", None)
+    justification = "The workshops found the rules unknown."
+    change = AssessmentChange("-/+", justification, "<p>Rules unread</p>", "", None)
     services.save_assessment(campaign.id, "P01", change, None)
     return campaign
 
@@ -75,14 +76,14 @@ def test_each_principle_has_its_charts_differences_change_and_comments(reported)
     assert "n = 3" not in body and "East" not in body
     images = section_images(pdf)
     # the group chart, and the heat map's panels: school, career stage, school x career stage
-    assert images == {"1. Ethics and Research Integrity": 4, "2. Stability of Employment": 0, "14. Stability": 4}
+    assert images["1. Ethics and Research Integrity"] == 4 and images["14. Stability"] == 4
 
 
 def test_the_french_report_says_it_all_in_french(reported):
     pdf = exports.export_campaign(reported, "pdf", "fr").content
     body = "\n".join(pages_text(pdf)[1:])
     assert "Différences entre les groupes" in body
-    assert "Évolution depuis l’analyse précédente" in body or "Évolution depuis l'analyse précédente" in body
+    assert "Évolution depuis l'analyse précédente" in body
     assert "Commentaires" in body and "jane.doe" not in body
     assert "Differences between groups" not in body and "Comments" not in body
 
