@@ -262,8 +262,11 @@ def _write_principle(
     for heading, html in ((said["gap"], entry.gap_html), (said["initiatives"], entry.initiatives_html)):
         pages.y += 0.15
         pages.text(heading, size=11, fontweight="bold", after=0.08)
-        for paragraph in html_to_paragraphs(html):
+        paragraphs = html_to_paragraphs(html)
+        for paragraph in paragraphs:
             pages.text(paragraph, size=9.5, after=0.08)
+        if not paragraphs:
+            pages.text(say(language, N_("Not written yet.")), size=9.5, color=GREY)
 
 
 def _write_rating(pages: _Pages, entry: PrincipleEntry, language: str, spelling: Spelling) -> None:

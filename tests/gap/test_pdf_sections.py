@@ -94,3 +94,16 @@ def test_dump_for_review(reported):  # TEMP
     for language in ("en", "fr"):
         pdf = exports.export_campaign(reported, "pdf", language).content
         pathlib.Path(f"/tmp/i17pdf/report-{language}.pdf").write_bytes(pdf)
+
+
+def test_the_change_since_the_previous_campaign_is_said_in_each_language():
+    from consult.gap.pdfdetails import change_sentences
+
+    section = {"favourable": 0.68, "change": {"previous_favourable": 0.61, "difference": 0.07, "p": 0.012}}
+    english = change_sentences(section, "en")
+    assert english[0] == ("Favourable answers: 68% now, 61% in the previous campaign (+7 percentage points).")
+    assert english[1] == "A clear change (p = 0.012)."
+    french = change_sentences({**section, "change": {**section["change"], "p": 0.4}}, "fr")
+    assert "68\xa0%" in french[0] and "campagne précédente" in french[0] and "+7" in french[0]
+    assert french[1] == "Pas d'évolution nette (p = 0,40)."
+    assert change_sentences({"favourable": 0.5}, "en") == []
