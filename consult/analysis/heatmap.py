@@ -121,7 +121,7 @@ def _draw_cell(
     if group is not None and group.get("suppressed"):
         inset = (corner[0] + 0.04, corner[1] + 0.04)
         ax.add_patch(Rectangle(inset, width - 0.08, CELL_HEIGHT - 0.08, **GAP_EDGE))
-        label = textwrap.fill(words(language)["suppressed"].format(k=k), max(10, int(width * 17)))
+        label = textwrap.fill(words(language)["suppressed"].format(k=k), max(10, int(width * 19)))
         ax.text(*centre, label, ha="center", va="center", fontsize=6.5, **MISSING_TEXT)
         return
     share = None if group is None else group.get("favourable")

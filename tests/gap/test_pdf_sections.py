@@ -88,14 +88,6 @@ def test_the_french_report_says_it_all_in_french(reported):
     assert "Differences between groups" not in body and "Comments" not in body
 
 
-def test_dump_for_review(reported):  # TEMP
-    import pathlib
-
-    for language in ("en", "fr"):
-        pdf = exports.export_campaign(reported, "pdf", language).content
-        pathlib.Path(f"/tmp/i17pdf/report-{language}.pdf").write_bytes(pdf)
-
-
 def test_the_change_since_the_previous_campaign_is_said_in_each_language():
     from consult.gap.pdfdetails import change_sentences
 
