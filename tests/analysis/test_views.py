@@ -290,3 +290,14 @@ def test_related_principles_follow_the_crosswalk_both_ways():
     assert related_principles(1, "2023", "2005") == [2, 3, 4, 6, 7]
     assert related_principles(28, "2005", "2023") == [12, 17, 18]
     assert related_principles(5, "2023", "2023") == [5] and related_principles(None, "2023", "2005") == []
+
+
+def test_the_rating_page_shows_each_chart_part_beside_the_form(client, reviewer, campaign):
+    page = client.get(f"/gap/{campaign.slug}/principles/P01").get_data(as_text=True)
+    sources = re.findall(r'<img class="chart" src="([^"]+)"', page)
+    assert sources == [
+        f"/results/{campaign.slug}/P01/distribution.svg",
+        f"/results/{campaign.slug}/P01/by_group.svg",
+    ]
+    for src in sources:
+        assert client.get(src).mimetype == "image/svg+xml"
