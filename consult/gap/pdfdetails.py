@@ -59,6 +59,27 @@ def change_sentences(section: Mapping[str, Any], language: str) -> list[str]:
     return [sentence, say(language, N_("Not a clear change (p = %(p)s)."), p=decimal(p, language))]
 
 
+def previous_sentences(campaign: Campaign, code: str, language: str) -> list[str]:
+    """What the previous gap analysis rated the corresponding principles (the principle page's table)."""
+    from consult.analysis.pages import previous_rows, section_or_none
+    from consult.gap.tsv import format_rating
+
+    section = section_or_none(campaign, code)
+    if section is None:
+        return []
+    said = N_("Rating in the previous gap analysis (%(source)s), %(principle)s: %(rating)s.")
+    return [
+        say(
+            language,
+            said,
+            source=row.source,
+            principle=f"{row.number}. {row.name}" if row.number else row.name,
+            rating=format_rating(row.rating, campaign.rating_spelling) if row.rating else "\u2013",
+        )
+        for row in previous_rows(campaign, section, language)
+    ]
+
+
 def difference_sentences(section: Mapping[str, Any], dims: DimensionLabels, language: str) -> list[str]:
     """The principle page's findings, one sentence per tested breakdown, the significant ones flagged."""
     from consult.analysis.pages import group_tables
@@ -100,7 +121,7 @@ def principle_details(
         details[code] = PrincipleDetails(
             tuple(pngs.get(code, [])),
             tuple(difference_sentences(section, dims, language)) if section.get("breakdowns") else (),
-            tuple(change_sentences(section, language)),
+            (*change_sentences(section, language), *previous_sentences(campaign, code, language)),
             tuple(comments) if comments is not None else None,
             int(campaign.comment_min_responses),
         )

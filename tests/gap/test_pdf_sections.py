@@ -62,6 +62,10 @@ def section_images(pdf: bytes) -> dict[str, int]:
 
 
 def test_each_principle_has_its_charts_differences_change_and_comments(reported):
+    previous = (
+        "Principles\tImplementation\tGAP\tInitiatives\n<b>Ethical principles</b>\t-/+\t<p>Missing.</p>\t\n"
+    )
+    services.import_gap(reported.id, previous.encode(), "gap-2019.tsv", "previous", None)
     pdf = exports.export_campaign(reported, "pdf", "en").content
     pages = pages_text(pdf)
     assert "Gap analysis" in pages[0] and "Implementation" in pages[0] and "Rules unread" in pages[0]
@@ -70,7 +74,8 @@ def test_each_principle_has_its_charts_differences_change_and_comments(reported)
     assert "The workshops found the rules unknown." in body
     assert "by school" in body or "school" in body.split("Differences between groups")[1]
     assert body.count("Change since the previous analysis") == 2
-    assert "No previous campaign or previous gap analysis to compare with." in body
+    assert "Rating in the previous gap analysis (gap-2019.tsv), 2. Ethical principles: -/+." in body
+    assert "No previous campaign or previous gap analysis to compare with." in body  # P14: nothing before
     assert "Comments" in body and "Write to" in body and "about it." in body
     assert "jane.doe@example.org" not in body and "example.org" not in body
     assert "n = 3" not in body and "East" not in body
