@@ -22,8 +22,7 @@ MANIFEST = ("manifest", "json")
 """(kind, format) of the list of a section's kinds, stored last: charts stored without one (drawn before
 charts were split into parts) are drawn again."""
 FILE_FORMATS = ("png", "svg", "pdf", COMPACT)
-"""What is stored of each figure: the three download formats, and the compact SVG for light reports (which
-show the distribution and the heat map, not the group chart: it has none)."""
+"""What is stored of each figure: the three download formats, and the compact SVG for light reports."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,7 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
         for fmt in charts.FORMATS:
             files[(kind, fmt)] = charts.render(figure, fmt)
             freeze_layout(figure)
-        if not kind.startswith("by_group"):
-            files[(kind, COMPACT)] = compact_svg(figure)
+        files[(kind, COMPACT)] = compact_svg(figure)
     files[MANIFEST] = json.dumps(list(figures)).encode()
     return files
 

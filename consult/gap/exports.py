@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 ProgressReporter = Callable[[int], None]
 _progress: ContextVar[ProgressReporter | None] = ContextVar("export_progress", default=None)
-REPORT_CHARTS = ("distribution", "heatmap")
+REPORT_CHARTS = ("distribution", "by_group", "heatmap")
 
 
 class ExportError(ValueError):
@@ -306,10 +306,14 @@ def export_xlsx(campaign: Campaign, language: str) -> Document:
 
 def export_html(campaign: Campaign, language: str) -> Document:
     from consult.gap.documents import gap_report_html
+    from consult.gap.pdfdetails import principle_details
 
     results = document_results(campaign, language)
     svgs = report_charts(campaign, results, language)
-    text = gap_report_html(results, gap_rows(campaign, language), language, svgs, campaign.rating_spelling)
+    run = latest_run(campaign.id, done_only=True)
+    details = principle_details(campaign, run, results.get("sections", []), language, with_charts=False)
+    rows = gap_rows(campaign, language)
+    text = gap_report_html(results, rows, language, svgs, campaign.rating_spelling, details)
     return Document(text.encode("utf-8"), f"{campaign.slug}-gap-analysis.html", "text/html; charset=utf-8")
 
 

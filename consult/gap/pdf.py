@@ -22,7 +22,7 @@ from PIL import Image
 
 from consult.analysis.chart_common import METADATA, STYLE, localised
 from consult.analysis.charts import draw_item_distribution, legend_columns
-from consult.gap.pdfdetails import PrincipleDetails
+from consult.gap.pdfdetails import PrincipleDetails, comments_note
 from consult.gap.sanitize import html_to_paragraphs
 from consult.gap.summary import (
     RATING_COLOURS,
@@ -347,20 +347,6 @@ def _write_details(pages: _Pages, details: PrincipleDetails, language: str) -> N
 
 def _write_comments(pages: _Pages, details: PrincipleDetails, language: str) -> None:
     _heading(pages, say(language, N_("Comments")))
-    if details.comments is None:
-        note = N_(
-            "Comments are shown only when at least %(m)s people answered this principle, so that no one can "
-            "be recognised by what they wrote."
-        )
-        pages.text(say(language, note, m=details.comment_threshold), size=9, color=GREY)
-        return
-    if not details.comments:
-        pages.text(say(language, N_("No comments.")), size=9, color=GREY)
-        return
-    note = N_(
-        "%(n)s comments, in alphabetical order, shown without any information about who wrote them; e-mail "
-        "addresses and phone numbers are removed."
-    )
-    pages.text(say(language, note, n=len(details.comments)), size=9, color=GREY, after=0.1)
-    for comment in details.comments:
+    pages.text(comments_note(details, language), size=9, color=GREY, after=0.1)
+    for comment in details.comments or ():
         pages.text(f"\u2022 {comment}", size=9, indent=0.1, after=0.08)

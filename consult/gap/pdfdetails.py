@@ -34,6 +34,23 @@ class PrincipleDetails:
     comment_threshold: int = 10
 
 
+def comments_note(details: PrincipleDetails, language: str) -> str:
+    """What the reader is told about the comments: why none are shown, or how those shown were chosen."""
+    if details.comments is None:
+        note = N_(
+            "Comments are shown only when at least %(m)s people answered this principle, so that no one can "
+            "be recognised by what they wrote."
+        )
+        return say(language, note, m=details.comment_threshold)
+    if not details.comments:
+        return say(language, N_("No comments."))
+    note = N_(
+        "%(n)s comments, in alphabetical order, shown without any information about who wrote them; e-mail "
+        "addresses and phone numbers are removed."
+    )
+    return say(language, note, n=len(details.comments))
+
+
 def change_sentences(section: Mapping[str, Any], language: str) -> list[str]:
     """The favourable share now against the previous campaign's, and whether the change is clear."""
     change = section.get("change")
@@ -105,14 +122,18 @@ def stored_pngs(run: AnalysisRun | None, language: str) -> dict[str, list[bytes]
 
 
 def principle_details(
-    campaign: Campaign, run: AnalysisRun | None, sections: Sequence[Mapping[str, Any]], language: str
+    campaign: Campaign,
+    run: AnalysisRun | None,
+    sections: Sequence[Mapping[str, Any]],
+    language: str,
+    with_charts: bool = True,
 ) -> dict[str, PrincipleDetails]:
-    """Every section's details, keyed by section code."""
+    """Every section's details, keyed by section code (without the PNG charts for the HTML report)."""
     from consult.analysis.pages import releasable_comments
     from consult.gap.exports import dimension_labels
 
     dims = dimension_labels(campaign, language)
-    pngs = stored_pngs(run, language)
+    pngs = stored_pngs(run, language) if with_charts else {}
     details = {}
     for section in sections:
         code = str(section.get("code"))

@@ -104,3 +104,12 @@ def test_the_change_since_the_previous_campaign_is_said_in_each_language():
     assert "68\xa0%" in french[0] and "campagne précédente" in french[0] and "+7" in french[0]
     assert french[1] == "Pas d'évolution nette (p = 0,40)."
     assert change_sentences({"favourable": 0.5}, "en") == []
+
+
+def test_the_html_report_has_the_same_sections_as_the_pdf(reported):
+    page = exports.export_campaign(reported, "html", "fr").content.decode()
+    assert page.count("<h4>Différences entre les groupes</h4>") == 2
+    assert page.count("<h4>Évolution depuis l&#39;analyse précédente</h4>") == 2
+    assert page.count("<h4>Commentaires</h4>") == 2 and "Write to [" in page and "jane.doe" not in page
+    # per principle: the distribution, the group chart and the three heat map panels
+    assert page.count("data:image/svg+xml;base64,") == 2 * 5
