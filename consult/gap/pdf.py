@@ -41,7 +41,7 @@ from consult.wording import N_, say
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 8.27, 11.69, 0.8
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GREY = "#555555"
-CHART_DPI = 150
+CHART_DPI, CHART_SCALE = 150, 0.82
 WHITE_TEXT = frozenset({"++", "--"})
 
 
@@ -73,9 +73,10 @@ def wrap(text: str, size: float, width: float) -> list[str]:
 
 
 def image_size(pixels_wide: int, pixels_high: int) -> tuple[float, float]:
-    """A chart's size in inches on the page: its own (150 dpi), narrowed to fit the text if needed."""
+    """A chart's size in inches on the page: ``CHART_SCALE`` of its own (150 dpi), so that two heat map
+    panels share a page; narrowed to fit the text if needed."""
     width, height = pixels_wide / CHART_DPI, pixels_high / CHART_DPI
-    scale = min(1.0, TEXT_WIDTH / width, (PAGE_HEIGHT - 2 * MARGIN - 0.6) / height)
+    scale = min(CHART_SCALE, TEXT_WIDTH / width, (PAGE_HEIGHT - 2 * MARGIN - 0.6) / height)
     return width * scale, height * scale
 
 
