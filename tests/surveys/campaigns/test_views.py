@@ -307,3 +307,11 @@ def test_hr_chooses_the_page_size_of_a_draft(db, client, hr, make_campaign):
     assert campaign.page_size == "principle"
     preview = client.get(f"/campaigns/{campaign.slug}/preview?step=2").get_data(as_text=True)
     assert "Stability" in preview
+
+
+@pytest.mark.parametrize("status", ["draft", "open"])
+def test_the_campaign_page_leads_to_its_working_groups(db, client, hr, make_campaign, status):
+    campaign = make_campaign(status=status)
+    page = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+    assert f'href="/groups/{campaign.slug}"' in page
+    assert (f'href="/results/{campaign.slug}"' in page) == (status != "draft")
