@@ -112,4 +112,4 @@ def test_the_html_report_has_the_same_sections_as_the_pdf(reported):
     assert page.count("<h4>Évolution depuis l&#39;analyse précédente</h4>") == 2
     assert page.count("<h4>Commentaires</h4>") == 2 and "Write to [" in page and "jane.doe" not in page
     # per principle: the distribution, the group chart and the three heat map panels
-    assert page.count("data:image/svg+xml;base64,") == 2 * 5
+    assert page.count('src="data:image/svg+xml') == 2 * 5
