@@ -53,6 +53,11 @@ def _advance(character: str) -> float:
     return font.load_char(ord(character), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
 
 
+def colon(language: str) -> str:
+    """A colon after a label, as the language writes it (French puts a narrow no-break space before it)."""
+    return "\u202f:" if language == "fr" else ":"
+
+
 def text_width(text: str, size: float) -> float:
     """The width in inches of a line of DejaVu Sans at ``size`` points (kerning left out)."""
     return size * sum(_advance(character) for character in text) / 72
@@ -262,7 +267,8 @@ def _write_principle(
     said = words(language)
     pages.text(pillar, size=8.5, color=GREY)
     pages.text(f"{entry.number}. {entry.name}", size=15, fontweight="bold", after=0.15)
-    pages.text(f"{said['figures']}: {key_figures(entry.section, language)}", size=9.5, after=0.12)
+    figures = key_figures(entry.section, language)
+    pages.text(f"{said['figures']}{colon(language)} {figures}", size=9.5, after=0.12)
     _write_rating(pages, entry, language, spelling)
     _write_decision(pages, entry, language, spelling)
     if entry.section and entry.section.get("items"):
@@ -282,9 +288,8 @@ def _write_rating(pages: _Pages, entry: PrincipleEntry, language: str, spelling:
         return
     said = words(language)
     pages.room(0.4)
-    pages.place(
-        0, f"{said['final'] if not entry.proposed else said['suggested']}:", fontsize=10, fontweight="bold"
-    )
+    title = said["final"] if not entry.proposed else said["suggested"]
+    pages.place(0, f"{title}{colon(language)}", fontsize=10, fontweight="bold")
     label = rating_label(entry, language, spelling) + (f"  ({said['uncertain']})" if entry.uncertain else "")
     badge = {"facecolor": f"#{RATING_COLOURS[entry.rating]}", "edgecolor": "none", "pad": 3}
     colour = "white" if entry.rating in WHITE_TEXT else "black"
@@ -298,15 +303,14 @@ def _write_decision(pages: _Pages, entry: PrincipleEntry, language: str, spellin
     """The committee's justification of its final rating, then the suggested rating and its own reason."""
     said = words(language)
     if entry.rating is not None and not entry.proposed:
-        pages.text(f"{said['justification']}:", size=9.5, fontweight="bold", after=0.02)
+        pages.text(f"{said['justification']}{colon(language)}", size=9.5, fontweight="bold", after=0.02)
         pages.text(entry.justification or said["no_justification"], size=9.5, after=0.1)
         if entry.suggested:
-            pages.text(
-                f"{said['suggested']}: {format_rating(entry.suggested, spelling)}", size=9.5, after=0.02
-            )
+            suggested = format_rating(entry.suggested, spelling)
+            pages.text(f"{said['suggested']}{colon(language)} {suggested}", size=9.5, after=0.02)
     if entry.reason:
         heading = said["suggested_reason"] if entry.suggested else said["reason"]
-        pages.text(f"{heading}: {entry.reason}", size=9.5, color=GREY)
+        pages.text(f"{heading}{colon(language)} {entry.reason}", size=9.5, color=GREY)
 
 
 def _draw_distribution(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pymupdf
@@ -90,6 +91,8 @@ def test_the_french_report_says_it_all_in_french(reported):
     assert "Différences entre les groupes" in body
     assert "Évolution depuis l'analyse précédente" in body
     assert "Commentaires" in body and "jane.doe" not in body
+    # French puts a (narrow no-break) space before a colon
+    assert re.search(r"Chiffres clés\s: n = 158", body) and re.search(r"Justification du comité\s:", body)
     assert "Differences between groups" not in body and "Comments" not in body
 
 
