@@ -10,6 +10,7 @@ that has imported matplotlib once (see ``pool_context``).
 from __future__ import annotations
 
 import io
+import json
 import multiprocessing
 import os
 import re
@@ -23,6 +24,9 @@ DRAWN_FORMATS = ("png", "pdf")
 FILE_FORMATS = (*DRAWN_FORMATS, COMPACT)
 """What is stored of each figure. Analyses made before the SVG kept its text also stored an outlined SVG as
 ``svg`` and this one as ``compact.svg``: they are read as they are."""
+MANIFEST = ("manifest", "json")
+"""(kind, format) of the list of a section's kinds, stored last: charts stored without one (drawn before
+charts were split into parts) are drawn again."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class ChartInputs:
     scale_labels: Sequence[str]
     dimensions: Mapping[str, Mapping[str, Any]]
     min_group_size: int
+    thresholds: tuple[float, float, float] = (0.40, 0.60, 0.75)
+    spelling: str = "compact"
 
 
 def compact_svg(figure) -> bytes:
@@ -103,7 +109,13 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
     from consult.analysis import charts
 
     figures = charts.section_figures(
-        section, inputs.scale_labels, inputs.dimensions, inputs.language, inputs.min_group_size
+        section,
+        inputs.scale_labels,
+        inputs.dimensions,
+        inputs.language,
+        inputs.min_group_size,
+        inputs.thresholds,
+        inputs.spelling,
     )
     files: dict[tuple[str, str], bytes] = {}
     for kind, figure in figures.items():
@@ -112,6 +124,7 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
             freeze_layout(figure)
         files[(kind, "png")] = palette_png(files[(kind, "png")])
         files[(kind, COMPACT)] = compact_svg(figure)
+    files[MANIFEST] = json.dumps(list(figures)).encode()
     return files
 
 
