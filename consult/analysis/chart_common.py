@@ -6,6 +6,7 @@ colour-blind safe: BrBG for agreement, viridis for shares.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
@@ -18,6 +19,7 @@ from matplotlib.figure import Figure
 
 from consult import wording
 from consult.surveys.questionnaires.spec import Dimension
+from consult.wording import N_, say
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[Format, ...] = ("png", "svg", "pdf")
@@ -52,41 +54,27 @@ METADATA: dict[str, dict[str, None]] = {
     "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
 }
 WORDS = {
-    "en": {
-        "distribution": "Distribution of answers",
-        "heatmap": "Share of favourable answers by group",
-        "by_group": "Favourable answers by group, with 95% confidence intervals",
-        "respondents": "n = {n}",
-        "fewer": "fewer than {k}",
-        "all": "All respondents",
-        "share": "Share of favourable answers",
-        "answers": "Share of answers",
-        "dont_know": "{n} don't know",
-        "no_answers": "no answers",
-        "suppressed": "suppressed: fewer than {k} respondents",
-        "part": "part {n} of {total}",
-        "thresholds": "Rating thresholds",
-    },
-    "fr": {
-        "distribution": "Répartition des réponses",
-        "heatmap": "Part de réponses favorables par groupe",
-        "by_group": "Réponses favorables par groupe, avec intervalles de confiance à 95\u202f%",
-        "respondents": "n = {n}",
-        "fewer": "moins de {k}",
-        "all": "Ensemble des répondants",
-        "share": "Part de réponses favorables",
-        "answers": "Part des réponses",
-        "dont_know": "{n} ne sait pas",
-        "no_answers": "aucune réponse",
-        "suppressed": "masqué\u202f: moins de {k} répondants",
-        "part": "partie {n} sur {total}",
-        "thresholds": "Seuils d'appréciation",
-    },
+    "distribution": N_("Distribution of answers"),
+    "heatmap": N_("Share of favourable answers by group"),
+    "by_group": N_("Favourable answers by group, with 95% confidence intervals"),
+    "respondents": N_("n = {n}"),
+    "fewer": N_("fewer than {k}"),
+    "all": N_("All respondents"),
+    "share": N_("Share of favourable answers"),
+    "answers": N_("Share of answers"),
+    "dont_know": N_("{n} don't know"),
+    "no_answers": N_("no answers"),
+    "suppressed": N_("hidden to protect groups of fewer than {k}"),
+    "part": N_("part {n} of {total}"),
+    "thresholds": N_("Rating thresholds"),
 }
+"""The charts' labels, in English; the catalogue translates them where a chart is drawn (charts are drawn in
+a pool of processes, outside the app: :func:`consult.wording.say` needs none)."""
 
 
+@functools.cache
 def words(language: str) -> dict[str, str]:
-    return WORDS.get(language, WORDS["en"])
+    return {key: say(language, text) for key, text in WORDS.items()}
 
 
 def percent(share: float, language: str) -> str:

@@ -3,6 +3,7 @@ principle's number and name, and an index page listing every chart with its titl
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -14,30 +15,32 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from consult.analysis.chart_common import deterministic_zip, words
 from consult.analysis.chartparts import ChartPart
 from consult.analysis.charts import safe_entry_name, section_folder
+from consult.wording import N_, say
 
 ZIP_FORMATS = ("png", "svg", "pdf")
 DESCRIPTIONS = {
-    "en": {
-        "distribution": "How the {n} respondents answered each statement, from disagreement (left) to "
-        "agreement (right).",
-        "heatmap": "The share of favourable answers of each group, coloured on a scale that marks the rating "
-        "thresholds; groups of fewer than {k} are hidden.",
-        "by_group": "Each group's share of favourable answers with its 95% confidence interval; groups of "
-        "fewer than {k} are hidden.",
-        "title": "Charts",
-        "files": "Files",
-    },
-    "fr": {
-        "distribution": "Les réponses des {n} répondants à chaque affirmation, du désaccord (à gauche) à "
-        "l'accord (à droite).",
-        "heatmap": "La part de réponses favorables de chaque groupe, sur une échelle de couleurs qui marque "
-        "les seuils d'appréciation ; les groupes de moins de {k} sont masqués.",
-        "by_group": "La part de réponses favorables de chaque groupe, avec son intervalle de confiance à "
-        "95\u202f% ; les groupes de moins de {k} sont masqués.",
-        "title": "Graphiques",
-        "files": "Fichiers",
-    },
+    "distribution": N_(
+        "How the {n} respondents answered each statement, from disagreement (left) to agreement (right)."
+    ),
+    "heatmap": N_(
+        "The share of favourable answers of each group, coloured on a scale that marks the rating "
+        "thresholds; groups of fewer than {k}, and where needed the next smallest, are hidden."
+    ),
+    "by_group": N_(
+        "Each group's share of favourable answers with its 95% confidence interval; groups of fewer "
+        "than {k}, and where needed the next smallest, are hidden."
+    ),
+    "title": N_("Charts"),
+    "files": N_("Files"),
 }
+"""The index page's texts, in English; the catalogue translates them when the ZIP is built."""
+
+
+@functools.cache
+def descriptions(language: str) -> dict[str, str]:
+    return {key: say(language, text) for key, text in DESCRIPTIONS.items()}
+
+
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
@@ -100,7 +103,7 @@ def part_stem(section: ChartSection, part: ChartPart) -> str:
 def index_entry(
     section: ChartSection, part: ChartPart, names: Mapping[str, str], language: str, k: int
 ) -> dict[str, object]:
-    described = DESCRIPTIONS.get(language, DESCRIPTIONS["en"])
+    described = descriptions(language)
     number = f"{section.number}. " if section.number is not None else f"{section.code} "
     title = words(language)[part.family]
     return {
@@ -112,7 +115,7 @@ def index_entry(
 
 
 def index_page(entries: Sequence[Mapping[str, object]], language: str, campaign_title: str) -> str:
-    described = DESCRIPTIONS.get(language, DESCRIPTIONS["en"])
+    described = descriptions(language)
     return _ENVIRONMENT.get_template("gap/charts_index.html").render(
         language=language,
         title=f"{described['title']} · {campaign_title}",

@@ -12,17 +12,16 @@ from typing import Any
 
 import matplotlib
 import matplotlib.lines
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
-from PIL import Image
 
 from consult.analysis.chart_common import METADATA, STYLE, localised
 from consult.analysis.charts import draw_item_distribution, legend_columns
 from consult.gap.pdfdetails import PrincipleDetails, comments_note
+from consult.gap.pdfimages import Placement, place_images
 from consult.gap.sanitize import html_to_paragraphs
 from consult.gap.summary import (
     RATING_COLOURS,
@@ -85,16 +84,14 @@ def image_size(pixels_wide: int, pixels_high: int) -> tuple[float, float]:
     return width * scale, height * scale
 
 
-def indexed_colours(png: bytes) -> np.ndarray:
-    """The chart's pixels in at most 256 colours, which the PDF stores indexed: a third of the size of
-    true colour, for a chart of flat colours and anti-aliased text that looks the same."""
-    with Image.open(io.BytesIO(png)) as image:
-        return np.asarray(image.convert("RGB").quantize(256, dither=Image.Dither.NONE).convert("RGB"))
+def png_pixels(png: bytes) -> tuple[int, int]:
+    """A PNG's width and height in pixels, read from its header (bytes 16 to 24)."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def png_height(png: bytes) -> float:
     """The height on the page of a PNG chart, read from its header (width and height at bytes 16 to 24)."""
-    return image_size(int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))[1]
+    return image_size(*png_pixels(png))[1]
 
 
 class _Pages:
@@ -106,6 +103,7 @@ class _Pages:
         self.heading = ""
         self.figure: Figure | None = None
         self.y = MARGIN
+        self.placements: list[Placement] = []
 
     def new_page(self) -> None:
         self.finish()
@@ -149,14 +147,16 @@ class _Pages:
         self.y += after
 
     def image(self, png: bytes) -> None:
-        """A stored chart at its own size (150 dpi), narrowed to the text width if wider, centred."""
-        rgb = indexed_colours(png)
-        width, height = image_size(rgb.shape[1], rgb.shape[0])
+        """A stored chart at its own size (150 dpi), narrowed to the text width if wider, centred: its place
+        is kept here, the PNG itself goes onto the page once matplotlib has written it (``place_images``)."""
+        width, height = image_size(*png_pixels(png))
+        self.room(height)
         left = MARGIN + (TEXT_WIDTH - width) / 2
-        ax = self.axes(height, left=left, right=PAGE_WIDTH - left - width)
-        ax.imshow(rgb, interpolation="none", aspect="auto")
-        ax.axis("off")
-        self.y += 0.12
+        bottom = PAGE_HEIGHT - self.y - height
+        self.placements.append(
+            Placement(self.number - 1, left * 72, bottom * 72, width * 72, height * 72, png)
+        )
+        self.y += height + 0.12
 
     def axes(self, height: float, left: float, right: float) -> Axes:
         figure = self.room(height)
@@ -191,7 +191,7 @@ def gap_report_pdf(
                 if details and entry.code in details:
                     _write_details(pages, details[entry.code], language)
         pages.finish()
-    return buffer.getvalue()
+    return place_images(buffer.getvalue(), pages.placements)
 
 
 TABLE_COLUMNS = (1.6, 0.95, 2.1, 2.02)

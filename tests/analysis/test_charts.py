@@ -247,8 +247,9 @@ def test_the_heat_map_is_one_panel_per_breakdown_and_marks_suppressed_groups_in_
     assert ["School" in titles[0], "Career stage" in titles[1], "Gender" in titles[2]] == [True] * 3
     assert "School \u00d7 Gender" in titles[3]
     text = " ".join(titles)
-    assert text.count("masqué\u202f: moins de 5 répondants") == 2 and text.count("masqué") == 4
-    assert "Ensemble des répondants" in text and "n = 214" in text and "78\xa0%" in text
+    flat = " ".join(text.split())
+    assert flat.count("masqué pour protéger les groupes de moins de 5") == 4 == text.count("masqué")
+    assert "Tous les répondants" in text and "n = 214" in text and "78\xa0%" in text
     for figure in figures.values():
         assert not [p for ax in figure.axes for p in ax.patches if p.get_hatch()]
 
@@ -301,7 +302,7 @@ def test_heatmap_text_contrasts_with_its_cell():
 def test_by_group_chart_labels_suppressed_groups_and_the_overall_share(results):
     figure = charts.favourable_by_group_figure(results["sections"][0], DIMENSIONS, "en", 7)
     text = svg_text(figure)
-    assert text.count("(suppressed: fewer than 7 respondents)") == 2
+    assert text.count("(hidden to protect groups of fewer than 7)") == 2
     assert "Mines Saint-Étienne" in text and "R4 Leading" in text and "All respondents (" in text
     assert "78% · n = 96" in text
 
@@ -313,7 +314,7 @@ def test_a_suppressed_group_is_a_labelled_gap_never_a_bar(results):
     bars = [p for p in school.patches if p.get_height() == pytest.approx(0.6)]
     assert sorted(round(bar.get_width(), 2) for bar in bars) == [0.61, 0.73, 0.78]
     assert not [bar for bar in bars if bar.get_y() + 0.3 == pytest.approx(3)], "no bar on the hidden row"
-    labels = [t for t in school.texts if "suppressed" in t.get_text()]
+    labels = [t for t in school.texts if "hidden to protect" in t.get_text()]
     assert len(labels) == 1 and labels[0].get_position()[1] == 3
     assert "n = " not in labels[0].get_text() and "%" not in labels[0].get_text()
 
