@@ -13,7 +13,16 @@ from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from consult.surveys.questionnaires import spec
-from consult.surveys.respond.pages import DONT_KNOW_VALUE, Layout, scale_labels, text_in
+from consult.surveys.respond.pages import (
+    DONT_KNOW_VALUE,
+    Layout,
+    Step,
+    answered_on_step,
+    scale_labels,
+    step_items_count,
+    text_in,
+    unanswered_by_step,
+)
 
 CHECKED = " checked"
 
@@ -26,8 +35,21 @@ def value_fills(values: Mapping) -> dict[str, str]:
     return fills
 
 
-def review_fills(layout: Layout, language: str, values: Mapping) -> dict[str, str]:
-    """The review's answers: a label per statement, each comment, each "About you" answer."""
+def page_fills(step: Step, values: Mapping) -> dict[str, str]:
+    """A question page's own progress: how many of its statements the saved answers cover."""
+    answered, count = answered_on_step(step, values.get("answers") or {}), step_items_count(step)
+    sentence = ngettext(
+        "You have answered %(num)s of the %(total)s statements on this page.",
+        "You have answered %(num)s of the %(total)s statements on this page.",
+        answered,
+        total=count,
+    )
+    return {"page_answered": str(escape(sentence)), "page_answered_count": str(answered)}
+
+
+def review_fills(layout: Layout, language: str, values: Mapping, base: str = "") -> dict[str, str]:
+    """The review's answers: a label per statement, each comment, each "About you" answer, and the list of
+    statements not answered, each linked to its place on its page (``base``: the link's escaped address)."""
     q = layout.questionnaire
     answers, comments = values.get("answers") or {}, values.get("comments") or {}
     labels = scale_labels(q, language)
@@ -36,6 +58,7 @@ def review_fills(layout: Layout, language: str, values: Mapping) -> dict[str, st
         f"answer:{item.code}": answer_label(answers.get(item.code), labels, unanswered) for item in q.items
     }
     fills |= comment_fills(q, comments) | {"answered": answered_sentence(q, answers)}
+    fills["unanswered"] = unanswered_list(layout, language, answers, base)
     return fills | profile_fills(q, language, values.get("profile") or {}, unanswered)
 
 
@@ -87,3 +110,34 @@ def profile_fills(q: spec.Questionnaire, language: str, profile: Mapping, unansw
         else:
             fills[f"profile:{d.code}"] = str(escape(_("Prefer not to say"))) if chosen == "" else unanswered
     return fills
+
+
+def unanswered_list(layout: Layout, language: str, answers: Mapping, base: str) -> str:
+    """The statements without an answer, grouped by page, each a link to its field on its page (the page
+    offers to come back to the review); empty when every statement has an answer."""
+    groups = unanswered_by_step(layout, answers)
+    if not groups:
+        return ""
+    count = sum(len(items) for _step, items in groups)
+    heading = ngettext("%(num)s statement not answered", "%(num)s statements not answered", count)
+    parts = [
+        Markup('<section class="review-unanswered" aria-labelledby="unanswered-heading">'),
+        Markup('<h2 id="unanswered-heading">%s</h2>') % heading,
+        Markup("<p>%s</p>")
+        % _("You can answer them before sending: each link opens the page that holds the statement."),
+    ]
+    for step, items in groups:
+        parts.append(unanswered_group(layout, language, step, items, base))
+    parts.append(Markup("</section>"))
+    return str(Markup("").join(parts))
+
+
+def unanswered_group(layout: Layout, language: str, step: Step, items: list, base: str) -> Markup:
+    title = text_in(step.title, language) or _("Questions")
+    heading = _("Page %(number)s: %(title)s", number=step.number, title=title)
+    links = Markup("").join(
+        Markup('<li><a href="%s/step/%s?from=review#%s">%s</a></li>')
+        % (Markup(base), step.number, layout.field_ids["item-" + item.code], text_in(item.text, language))
+        for item in items
+    )
+    return Markup("<h3>%s</h3><ul>%s</ul>") % (heading, links)

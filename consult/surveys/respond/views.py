@@ -161,16 +161,18 @@ def step(number: int, token: str | None = None, slug: str | None = None):
         abort(404)
     if here.is_open_link and here.visit.draft is None:
         return redirect(here.url("welcome"), 303)
+    from_review = request.args.get("from") == "review"
     if request.method == "GET":
-        return step_page(here, shown, here.visit.draft or {}, [])
-    return save_step(here, shown)
+        return step_page(here, shown, here.visit.draft or {}, [], from_review=from_review)
+    return save_step(here, shown, from_review)
 
 
-def save_step(here: Here, shown: Step) -> Response:
+def save_step(here: Here, shown: Step, from_review: bool = False) -> Response:
     page = posted_page(here.layout, shown, here.visit.key_hash)
     merged = merge_page(here.layout.questionnaire, shown, here.visit.draft or {}, page)
     if page.problems:
-        return step_page(here, shown, shown_again(merged, page), page.problems, status=400)
+        again = shown_again(merged, page)
+        return step_page(here, shown, again, page.problems, status=400, from_review=from_review)
     outcome = services.save_draft(here.visit, merged)
     if outcome != Outcome.STORED:
         db.session.rollback()
@@ -182,6 +184,8 @@ def save_step(here: Here, shown: Step) -> Response:
 def next_url(here: Here, shown: Step, action: str) -> str:
     if action == "save":
         return here.url("saved")
+    if action == "review":
+        return here.url("step", number=len(here.layout.steps))
     if action == "back":
         return here.url("step", number=max(shown.number - 1, 1)) if shown.number > 1 else here.url("welcome")
     return here.url("step", number=min(shown.number + 1, len(here.layout.steps)))

@@ -135,7 +135,7 @@ def test_hr_builds_previews_and_opens_a_campaign(server, page):
     assert_accessible(page)
     preview_nav = page.get_by_role("navigation", name="Preview")
     preview_nav.get_by_role("link", name="Next page").click()
-    expect(page.get_by_text("Step 2 of")).to_be_visible()
+    expect(page.get_by_text("Page 2 of")).to_be_visible()
     page.get_by_role("navigation", name="Preview").get_by_role("link", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_text("Tout à fait d'accord").first).to_be_visible()
