@@ -14,7 +14,7 @@ from consult.extensions import db
 from consult.i18n import translated
 from consult.surveys.campaigns import participation
 from consult.surveys.campaigns.models import Campaign, CampaignStatus
-from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations.models import Invitation, counted
 from consult.surveys.questionnaires import spec
 from consult.surveys.questionnaires.convert import questionnaire_row, rating_rule_dict
 from consult.surveys.questionnaires.models import Dimension
@@ -114,7 +114,7 @@ def school_dimension(campaign: Campaign) -> tuple[int, Dimension] | None:
 def participation_figures(campaign: Campaign, language: str, not_stated: str) -> participation.Participation:
     """Responses so far, per school against invitations and by day, with small groups suppressed."""
     by_day = counts_by(Response.submitted_on, Response.campaign_id == campaign.id)
-    invited = counts_by(Invitation.school, Invitation.campaign_id == campaign.id)
+    invited = counts_by(Invitation.school, (Invitation.campaign_id == campaign.id) & counted())
     groups = school_groups(campaign, invited, language, not_stated)
     hidden = released_hidden_groups(campaign.id).get("school", ())
     return participation.participation(campaign.min_group_size, groups, by_day, sum(invited.values()), hidden)

@@ -35,7 +35,7 @@ from consult.web import RETRY_AFTER_SECONDS
 
 OPEN_LINK_COOKIE = "consult_open"
 OPEN_LINK_COOKIE_DAYS = 180
-UNAVAILABLE_STATUS = {"unknown": 404, "not_open": 403, "closed": 410}
+UNAVAILABLE_STATUS = {"unknown": 404, "not_open": 403, "closed": 410, "revoked": 410}
 
 skeletons = Skeletons()
 
@@ -177,7 +177,8 @@ def step_page(
 
 
 def unavailable(kind: str, visit: Visit | None = None) -> Response:
-    """The page for an unknown link, a campaign not open yet or closed; it never says if a campaign exists."""
+    """The page for an unknown or revoked link, a campaign not open yet or closed; it never says if a
+    campaign exists."""
     html = render_template("respond/unavailable.html", kind=kind, campaign=visit.campaign if visit else None)
     return Response(html, UNAVAILABLE_STATUS[kind], mimetype="text/html")
 

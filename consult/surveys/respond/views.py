@@ -94,6 +94,8 @@ def arrive(token: str | None, slug: str | None, answered_ok: bool = False) -> He
     visit = current_visit()
     if visit is None:
         return Gate(unavailable("unknown"))
+    if visit.revoked:
+        return Gate(unavailable("revoked", visit))
     if visit.campaign.status != CampaignStatus.OPEN:
         return Gate(
             unavailable("not_open" if visit.campaign.status == CampaignStatus.DRAFT else "closed", visit)
@@ -237,6 +239,8 @@ def admit_ballots(campaign_id: int) -> None:
 def outcome_page(here: Here, outcome: Outcome, status: int = 200) -> Response:
     if outcome == Outcome.CLOSED:
         return unavailable("closed", here.visit)
+    if outcome == Outcome.REVOKED:
+        return unavailable("revoked", here.visit)
     return received_page(here, just_now=False, status=status)
 
 
