@@ -138,7 +138,9 @@ def counts_by(column, condition) -> dict:
 def school_groups(
     campaign: Campaign, invited: dict[str | None, int], language: str, not_stated: str
 ) -> list[participation.GroupInput]:
-    """One group per school option, then those who did not state it (the profile byte 0, see ``spec``)."""
+    """One group per school option, then those who did not state it (the profile byte 0, see ``spec``). When
+    no invitation names a school (links by hand, an address file without schools), invitations per school are
+    unknown (None), not zero."""
     found = school_dimension(campaign)
     if found is None:
         return []
@@ -146,9 +148,13 @@ def school_groups(
     byte = func.substr(Response.profile, index + 1, 1)
     rows = counts_by(byte, Response.campaign_id == campaign.id)
     answered = {bytes(value)[0] if value else 0: count for value, count in rows.items()}
+    by_school = any(code is not None for code in invited)
     groups = [
         participation.GroupInput(
-            option.code, translated(option.label, language), answered.get(i, 0), invited.get(option.code, 0)
+            option.code,
+            translated(option.label, language),
+            answered.get(i, 0),
+            invited.get(option.code, 0) if by_school else None,
         )
         for i, option in enumerate(dimension.options, start=1)
     ]

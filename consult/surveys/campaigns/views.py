@@ -250,12 +250,12 @@ def preview(slug: str):
 @bp.get("/<slug>/participation")
 @hr_required
 def participation(slug: str):
-    """Refreshes every minute while the campaign is open, with a link to stop (WCAG 2.2.1: a time limit the
-    user can turn off)."""
+    """Refreshes every minute while the campaign is open only when HR asks (``?refresh=on``), with a link to
+    stop (WCAG 2.2.1: no time limit the user has not chosen)."""
     found = campaign_or_404(slug)
     figures = services.participation_figures(found, str(get_locale()), _("School not stated"))
     is_open = found.status == CampaignStatus.OPEN
-    refresh = is_open and request.args.get("refresh") != "off"
+    refresh = is_open and request.args.get("refresh") == "on"
     return render_template(
         "surveys/participation.html",
         campaign=found,
