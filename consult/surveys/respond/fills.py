@@ -6,6 +6,7 @@ Call inside the respondent's locale: the labels of unanswered questions are tran
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,7 +20,6 @@ from consult.surveys.respond.pages import (
     Step,
     answered_on_step,
     scale_labels,
-    step_items_count,
     text_in,
     unanswered_by_step,
 )
@@ -36,15 +36,9 @@ def value_fills(values: Mapping) -> dict[str, str]:
 
 
 def page_fills(step: Step, values: Mapping) -> dict[str, str]:
-    """A question page's own progress: how many of its statements the saved answers cover."""
-    answered, count = answered_on_step(step, values.get("answers") or {}), step_items_count(step)
-    sentence = ngettext(
-        "You have answered %(num)s of the %(total)s statements on this page.",
-        "You have answered %(num)s of the %(total)s statements on this page.",
-        answered,
-        total=count,
-    )
-    return {"page_answered": str(escape(sentence)), "page_answered_count": str(answered)}
+    """A question page's own progress: how many of its statements the saved answers cover (the sentence
+    around the number is in the cached page: its plural follows the page's count of statements)."""
+    return {"page_answered_count": str(answered_on_step(step, values.get("answers") or {}))}
 
 
 def review_fills(layout: Layout, language: str, values: Mapping, base: str = "") -> dict[str, str]:
@@ -114,30 +108,40 @@ def profile_fills(q: spec.Questionnaire, language: str, profile: Mapping, unansw
 
 def unanswered_list(layout: Layout, language: str, answers: Mapping, base: str) -> str:
     """The statements without an answer, grouped by page, each a link to its field on its page (the page
-    offers to come back to the review); empty when every statement has an answer."""
+    offers to come back to the review); empty when every statement has an answer. Plain strings and
+    ``escape``: the review of an empty answer sheet lists every statement."""
     groups = unanswered_by_step(layout, answers)
     if not groups:
         return ""
     count = sum(len(items) for _step, items in groups)
     heading = ngettext("%(num)s statement not answered", "%(num)s statements not answered", count)
+    hint = _("You can answer them before sending: each link opens the page that holds the statement.")
+    words = (_("Page %(number)s: %(title)s"), _("Questions"))
     parts = [
-        Markup('<section class="review-unanswered" aria-labelledby="unanswered-heading">'),
-        Markup('<h2 id="unanswered-heading">%s</h2>') % heading,
-        Markup("<p>%s</p>")
-        % _("You can answer them before sending: each link opens the page that holds the statement."),
+        '<section class="review-unanswered" aria-labelledby="unanswered-heading">',
+        f'<h2 id="unanswered-heading">{escape(heading)}</h2><p>{escape(hint)}</p>',
+        *(unanswered_group(layout, language, step, items, base, words) for step, items in groups),
+        "</section>",
     ]
-    for step, items in groups:
-        parts.append(unanswered_group(layout, language, step, items, base))
-    parts.append(Markup("</section>"))
-    return str(Markup("").join(parts))
+    return "".join(parts)
 
 
-def unanswered_group(layout: Layout, language: str, step: Step, items: list, base: str) -> Markup:
-    title = text_in(step.title, language) or _("Questions")
-    heading = _("Page %(number)s: %(title)s", number=step.number, title=title)
-    links = Markup("").join(
-        Markup('<li><a href="%s/step/%s?from=review#%s">%s</a></li>')
-        % (Markup(base), step.number, layout.field_ids["item-" + item.code], text_in(item.text, language))
+def unanswered_group(
+    layout: Layout, language: str, step: Step, items: list, base: str, words: tuple[str, str]
+) -> str:
+    """One page's statements; ``words``: the heading's pattern and the title of an untitled page."""
+    title = text_in(step.title, language) or words[1]
+    heading = escape(words[0] % {"number": step.number, "title": title})
+    href = f"{base}/step/{step.number}?from=review#"
+    ids = layout.field_ids
+    links = "".join(
+        f'<li><a href="{href}{ids["item-" + item.code]}">{escaped(text_in(item.text, language))}</a></li>'
         for item in items
     )
-    return Markup("<h3>%s</h3><ul>%s</ul>") % (heading, links)
+    return f"<h3>{heading}</h3><ul>{links}</ul>"
+
+
+@lru_cache(maxsize=4096)
+def escaped(text: str) -> str:
+    """A questionnaire text as HTML (texts are few and the same for every respondent)."""
+    return str(escape(text))

@@ -165,12 +165,14 @@ def step_page(
 ) -> Response:
     here.language = respondent_language(here.layout.questionnaire.languages)
     fills = value_fills(values)
-    with force_locale(here.language):
-        shown = shown_problems(here.layout, problems, here.language) if problems else []
-        if step.kind == "questions":
-            fills |= page_fills(step, values)
-        elif step.kind == "review":
-            fills |= review_fills(here.layout, here.language, values, str(escape(here.url("welcome"))))
+    if step.kind == "questions":
+        fills |= page_fills(step, values)
+    shown = []
+    if problems or step.kind == "review":
+        with force_locale(here.language):
+            shown = shown_problems(here.layout, problems, here.language)
+            if step.kind == "review":
+                fills |= review_fills(here.layout, here.language, values, str(escape(here.url("welcome"))))
     context = step_context(step, shown, from_review=from_review)
     variant = (step.number, context["from_review"])
     return render_page(here, "respond/step.html", status, variant, fills, bool(shown), **context)

@@ -198,14 +198,14 @@ def test_the_review_lists_what_is_unanswered_and_leads_back_to_it_on_a_phone(ser
     page.goto(f"{base}/r/{token}/step/2")
     expect(page.locator("#progress-label")).to_contain_text("Page 2 of 22 · statements 4\u20136 of 62")
     expect(page.locator("#page-progress-label")).to_have_text(
-        "You have answered 0 of the 3 statements on this page."
+        "On this page, you have answered 0 of 3 statements."
     )
     for group in page.locator("fieldset.respond-item").all()[:2]:
         group.locator("input[type=radio]").nth(3).check()
     page.get_by_role("button", name="Save and continue", exact=True).click()
     page.goto(f"{base}/r/{token}/step/2")
     expect(page.locator("#page-progress-label")).to_have_text(
-        "You have answered 2 of the 3 statements on this page."
+        "On this page, you have answered 2 of 3 statements."
     )
     check_page(page)
     screenshot(page, "respond-step-375")

@@ -61,16 +61,17 @@ def get(client, path: str, **headers) -> str:
 def test_a_page_says_where_it_is_and_how_much_of_it_is_answered(client, db, token):
     html = get(client, f"/r/{token}/step/1")
     assert "Page 1 of 4 · statements 1\u20132 of 3" in html
-    assert '<p id="page-progress-label" class="progress-page">You have answered 0 of the 2 statements' in html
+    label = '<p id="page-progress-label" class="progress-page">'
+    assert label + "On this page, you have answered 0 of 2 statements." in html
     bar = '<progress class="progress-page-bar" max="2" value="0" aria-labelledby="page-progress-label"'
     assert bar in html
     data = {"item-P01.1": "3", "action": "back", "csrf_token": csrf_from(html)}
     assert client.post(f"/r/{token}/step/1", data=data).status_code == 303
     again = get(client, f"/r/{token}/step/1")
-    assert "You have answered 1 of the 2 statements on this page." in again and 'max="2" value="1"' in again
+    assert "On this page, you have answered 1 of 2 statements." in again and 'max="2" value="1"' in again
     french = get(client, f"/r/{token}/step/2", **{"Accept-Language": "fr"})
     assert "Page 2 sur 4 · affirmation 3 sur 3" in french
-    assert "Vous avez répondu à 0 des 1 affirmations de cette page." in french
+    assert "Sur cette page, vous avez répondu à 0 affirmation sur 1." in french
 
 
 def test_a_refused_page_keeps_its_count_of_what_was_posted(client, db, token):
@@ -78,7 +79,7 @@ def test_a_refused_page_keeps_its_count_of_what_was_posted(client, db, token):
     data = {"item-P01.1": "4", "item-P01.2": "9", "csrf_token": csrf_from(html)}
     refused = client.post(f"/r/{token}/step/1", data=data)
     assert refused.status_code == 400
-    assert "You have answered 1 of the 2 statements on this page." in refused.get_data(as_text=True)
+    assert "On this page, you have answered 1 of 2 statements." in refused.get_data(as_text=True)
 
 
 def test_the_review_lists_each_unanswered_statement_with_a_link_to_it(client, db, token):
