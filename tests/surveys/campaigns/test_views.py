@@ -307,3 +307,22 @@ def test_hr_chooses_the_page_size_of_a_draft(db, client, hr, make_campaign):
     assert campaign.page_size == "principle"
     preview = client.get(f"/campaigns/{campaign.slug}/preview?step=2").get_data(as_text=True)
     assert "Stability" in preview
+
+
+def test_invitations_per_school_are_unknown_when_no_invitation_names_a_school(db, client, hr, make_campaign):
+    from consult.surveys.campaigns import services
+    from consult.surveys.invitations import links
+
+    campaign = make_campaign(status="open")
+    links.issue_tokens(campaign, 30)
+    storage.insert_responses(campaign.id, _answers(12), _profiles([1] * 6 + [2] * 6), on=date(2026, 3, 2))
+    db.session.flush()
+    figures = services.participation_figures(campaign, "en", "not stated")
+    assert figures.invited == 30 and [g.invited for g in figures.groups] == [None, None, None]
+    assert [g.rate for g in figures.groups] == [None, None, None]
+    page = client.get(f"/campaigns/{campaign.slug}/participation").get_data(as_text=True)
+    assert "No invitation names a school, so response rates per school are not known" in page
+    links.invite_emails(campaign, [("ann@univ.example.org", "north")])
+    db.session.flush()
+    figures = services.participation_figures(campaign, "en", "not stated")
+    assert [g.invited for g in figures.groups] == [1, 0, None]
