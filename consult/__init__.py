@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.analysis.views import bp as analysis
     from consult.api.pages import bp as api_pages
     from consult.api.setup import init_api
+    from consult.gap.groups.views import bp as groups
     from consult.gap.views import bp as gap
     from consult.home.views import bp as home
     from consult.hrs4r.views import bp as hrs4r
@@ -67,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.surveys.campaigns.views import bp as surveys
     from consult.surveys.respond.views import bp as respond
 
-    for blueprint in (home, accounts, surveys, respond, analysis, gap, hrs4r, limesurvey, api_pages, sso):
+    blueprints = (home, accounts, surveys, respond, analysis, gap, groups, hrs4r, limesurvey, api_pages, sso)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     init_api(app)

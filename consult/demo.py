@@ -12,10 +12,12 @@ from flask_migrate import upgrade
 from sqlalchemy import select, update
 from werkzeug.serving import run_simple
 
-from consult.accounts.models import Role
+from consult.accounts.models import Role, User
 from consult.accounts.services import create_user, find_user, set_password
 from consult.charter.services import load_reference_data
 from consult.extensions import db
+from consult.gap.groups.models import WorkingGroupMember
+from consult.gap.groups.services import one_group_per_pillar
 from consult.surveys.campaigns import services
 from consult.surveys.headcounts.models import Headcounts
 from consult.surveys.invitations import links
@@ -27,15 +29,22 @@ from consult.surveys.questionnaires.convert import campaign_spec
 DEMO_EMAIL = "demo@consult.example"
 
 
-def demo_account() -> str:
+def demo_account() -> tuple[User, str]:
     """The demo administrator, with a fresh password each time (printed, never stored in clear)."""
     password = "-".join(secrets.token_urlsafe(6) for _ in range(3))
     user = find_user(DEMO_EMAIL)
     if user is None:
-        create_user(DEMO_EMAIL, Role.ADMIN, password, name="Demo administrator")
+        user = create_user(DEMO_EMAIL, Role.ADMIN, password, name="Demo administrator")
     else:
         set_password(user, password)
-    return password
+    return user, password
+
+
+def demo_groups(campaign, admin: User) -> None:
+    """One working group per pillar, the demo administrator a member of the first: its overview starts with
+    that group's principles, as a reviewer's does."""
+    groups = one_group_per_pillar(campaign, admin, "en")
+    groups[0].members.append(WorkingGroupMember(user_id=admin.id))
 
 
 DEMO_RESPONSE_RATE = 0.35
@@ -104,8 +113,9 @@ def demo(respondents: int, serve: bool, port: int) -> None:
 
     upgrade()
     load_reference_data()
-    password = demo_account()
+    admin, password = demo_account()
     campaign = build_demo(respondents)
+    demo_groups(campaign, admin)
     db.session.commit()
     click.echo(f"Demo campaign {campaign.slug}: {respondents} synthetic responses.", err=True)
     from consult.hrs4r.demo import previous_cycle

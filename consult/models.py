@@ -4,6 +4,7 @@ from consult.accounts.models import AuditEvent, User
 from consult.analysis.models import AnalysisRun, PartitionCounts
 from consult.api.models import ApiToken
 from consult.charter.models import CharterVersion, Principle
+from consult.gap.groups.models import WorkingGroup, WorkingGroupMember, WorkingGroupPrinciple
 from consult.gap.models import Assessment, AssessmentRevision, ExportJob, ImportedGap
 from consult.hrs4r.models import (
     Action,
@@ -49,4 +50,7 @@ __all__ = [
     "Response",
     "Section",
     "User",
+    "WorkingGroup",
+    "WorkingGroupMember",
+    "WorkingGroupPrinciple",
 ]

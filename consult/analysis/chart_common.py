@@ -169,12 +169,18 @@ def cell_label(group: Mapping[str, Any] | None, language: str, min_group_size: i
     return f"{percent(group['favourable'], language)}\n{words(language)['respondents'].format(n=group['n'])}"
 
 
+COMPRESSED_ALREADY = (".png", ".pdf", ".zip", ".xlsx", ".docx", ".jpg", ".jpeg")
+
+
 def deterministic_zip(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    """Files that are compressed already are stored as they are, the others deflated at the fastest level:
+    deflating PNG files gained a sixth of the size for three quarters of a ZIP's building time."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in entries:
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            stored = name.lower().endswith(COMPRESSED_ALREADY)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, content)
+            archive.writestr(info, content, compresslevel=None if stored else 1)
     return buffer.getvalue()

@@ -8,7 +8,6 @@ the campaign's disclosure control (suppressed groups are drawn as "fewer than k"
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -39,13 +38,14 @@ def drawable_sections(campaign: Campaign, results: Mapping[str, Any], language: 
     """The results' sections that have charts, with their title and items' texts in ``language``."""
     questions = {section.code: section for section in campaign.questionnaire.sections}
     drawable = []
-    for section in copy.deepcopy(results.get("sections", [])):
-        if section.get("suppressed") or not section.get("items") or section.get("code") not in questions:
+    for stored in results.get("sections", []):
+        if stored.get("suppressed") or not stored.get("items") or stored.get("code") not in questions:
             continue
+        section = {**stored, "items": [dict(item) for item in stored["items"]]}
         source = questions[section["code"]]
         section["title"] = translated(source.title, language) or section.get("title")
         texts = {item.code: translated(item.text, language) for item in source.items}
-        for item in section.get("items") or []:
+        for item in section["items"]:
             item.setdefault("text", texts.get(item.get("code"), ""))
         drawable.append(section)
     return drawable

@@ -7,6 +7,7 @@ import time
 import click
 from flask import current_app
 
+from consult.analysis import progress
 from consult.analysis.models import AnalysisRun, RunStatus
 from consult.analysis.services import AnalysisRefused
 from consult.analysis.tasks import start_analysis
@@ -19,10 +20,8 @@ POLL_SECONDS = 0.25
 
 def run_analysis(campaign: Campaign, wait: bool, timeout: float = 3600) -> AnalysisRun:
     """Start a run; with ``wait``, show its progress on stderr until it ends. A failed run exits non-zero."""
-    if is_eager(current_app):
-        click.echo(f"Analysing {campaign.slug} in this process (no task queue is configured)...", err=True)
     try:
-        run = start_analysis(campaign, trigger="cli")
+        run = start_in_process(campaign) if is_eager(current_app) else start_analysis(campaign, trigger="cli")
     except AnalysisRefused as error:
         raise click.ClickException(str(error)) from error
     if wait and run.status not in (RunStatus.DONE, RunStatus.FAILED):
@@ -36,9 +35,29 @@ def run_analysis(campaign: Campaign, wait: bool, timeout: float = 3600) -> Analy
     return run
 
 
+def start_in_process(campaign: Campaign) -> AnalysisRun:
+    """Without a task queue the run happens in this call: its steps move the bar as they end."""
+    label = f"Analysing {campaign.slug} in this process (no task queue is configured)"
+    with progress_bar(label) as bar, progress.listening(bar_listener(bar)):
+        return start_analysis(campaign, trigger="cli")
+
+
+def progress_bar(label: str):
+    return click.progressbar(length=100, label=label, file=click.get_text_stream("stderr"))
+
+
+def bar_listener(bar) -> progress.Listener:
+    def moved(share: float) -> None:
+        step = round(100 * share) - bar.pos
+        if step > 0:
+            bar.update(step)
+
+    return moved
+
+
 def wait_for_run(run_id: int, timeout: float) -> AnalysisRun:
     deadline = time.monotonic() + timeout
-    with click.progressbar(length=100, label="Analysing", file=click.get_text_stream("stderr")) as bar:
+    with progress_bar("Analysing") as bar:
         shown = 0
         while True:
             db.session.expire_all()

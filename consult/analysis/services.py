@@ -18,6 +18,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from consult.analysis import progress
 from consult.analysis.counts import CountTables, build_counts, empty_counts
 from consult.analysis.models import AnalysisRun, PartitionCounts, RunStatus
 from consult.charter.reference import crosswalk
@@ -193,6 +194,7 @@ def count_partition(run_id: int, partition: int) -> bool:
             status=RunStatus.RUNNING,
         )
     )
+    progress.partitions_counted(partition + 1, run.partitions_total)
     return recount
 
 
@@ -250,12 +252,14 @@ def finish_run(run_id: int) -> bool:
     tables = merged_tables(campaign.id, run.partitions_total, q)
     run.results = compute_results(campaign, q, tables)
     run.responses = tables.total
-    draw_charts(run)
+    progress.results_made()
+    draw_charts(run, len(campaign.questionnaire.languages))
     run.status, run.finished_at, run.partitions_done = RunStatus.DONE, utcnow(), run.partitions_total
+    progress.finished()
     return True
 
 
-def draw_charts(run: AnalysisRun) -> None:
+def draw_charts(run: AnalysisRun, languages: int) -> None:
     """The run's charts, stored with its results in the same transaction. Should drawing fail, the results
     still stand: each chart is then drawn when first asked for, as it is when ``CHARTS_WITH_RESULTS`` is
     off (the test suite's default, where most analyses are never charted)."""
@@ -265,7 +269,7 @@ def draw_charts(run: AnalysisRun) -> None:
         return
     try:
         with db.session.begin_nested():
-            draw_run_charts(run)
+            draw_run_charts(run, progress.ChartSteps(languages))
     except Exception:
         log.exception("the charts of analysis %s could not be drawn now", run.id)
 

@@ -20,6 +20,7 @@ from consult.analysis.services import latest_run
 from consult.extensions import db
 from consult.gap.exports import current_results, dimension_labels, scale_labels
 from consult.gap.forms import RATING_MEANINGS, ActionForm
+from consult.gap.groups import services as working_groups
 from consult.gap.sanitize import clean_html
 from consult.gap.services import neighbours
 from consult.gap.status import STATUS_LABELS, status_counts
@@ -99,21 +100,41 @@ def overview(slug: str):
     campaign = campaign_or_404(slug)
     results = current_results(campaign)
     rows = pages.principle_rows(campaign, results, language())
-    status, only = request.args.get("status"), request.args.get("only")
-    shown = [row for row in rows if row.shown_by(status, only)]
+    chosen = {name: request.args.get(name) for name in ("status", "only", "group")}
+    groups = working_groups.groups_by_section(campaign.id)
+    shown = [
+        row
+        for row in rows
+        if row.shown_by(chosen["status"], chosen["only"])
+        and working_groups.in_group(groups.get(row.section.code), chosen["group"])
+    ]
     return render_template(
         "analysis/overview.html",
         campaign=campaign,
         results=results,
         counts=status_counts(row.status for row in rows),
         status_labels=STATUS_LABELS,
-        chosen={"status": status, "only": only},
+        chosen=chosen,
         shown=len(shown),
         run=latest_run(campaign.id),
         participation=pages.participation(campaign),
-        pillars=pages.by_pillar(campaign, shown, language()),
+        parts=overview_parts(campaign, shown),
+        groups=groups,
+        all_groups=working_groups.groups_of(campaign.id),
         can_run=current_user.role in RUNNERS,
         form=ActionForm(),
+    )
+
+
+def overview_parts(campaign: Campaign, rows: list[pages.PrincipleRow]) -> list[tuple[str, list]]:
+    """The reader's working groups' principles first, under their own heading, then the others; each part
+    grouped by pillar. A reader in no group (or whose groups have no principle) gets one part."""
+    own, others = working_groups.own_first(rows, working_groups.own_sections(campaign.id, current_user.id))
+    if not own:
+        return [("", pages.by_pillar(campaign, others, language()))]
+    parts = [(_("Your working group's principles"), pages.by_pillar(campaign, own, language()))]
+    return parts + (
+        [(_("Other principles"), pages.by_pillar(campaign, others, language()))] if others else []
     )
 
 
@@ -181,6 +202,7 @@ def principle(slug: str, section_code: str):
         pillar=pages.pillar_title(campaign, section.pillar, language()),
         dims=dims,
         around=neighbours(campaign, section.code),
+        group=working_groups.groups_by_section(campaign.id).get(section.code),
     )
 
 

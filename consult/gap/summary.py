@@ -6,6 +6,7 @@ language), else by its position in the charter's order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,102 +16,59 @@ from consult.analysis.chart_common import localised, percent
 from consult.analysis.ratings import reason_of
 from consult.charter import reference
 from consult.gap.tsv import GapRow, Spelling, format_rating
-from consult.wording import decimal
+from consult.wording import N_, decimal, say
 
 FIXED_DATE = datetime(2000, 1, 1)
 RATING_COLOURS = {"++": "1B7837", "+/-": "A6D96A", "-/+": "FDAE61", "--": "B2182B"}
 WORDS = {
-    "en": {
-        "title": "Gap analysis",
-        "no": "No.",
-        "principle": "Principles",
-        "rating": "Implementation",
-        "gap": "GAP / Implementation impediments",
-        "initiatives": "Initiatives undertaken / new proposals",
-        "respondents": "Respondents",
-        "favourable": "Favourable",
-        "weighted": "weighted to the staff",
-        "ci": "95% CI",
-        "mean": "Mean",
-        "sd": "SD",
-        "ci_low": "95% CI, lower bound",
-        "ci_high": "95% CI, upper bound",
-        "statistic": "statistic",
-        "alpha": "Cronbach's alpha",
-        "proposed": "(proposed)",
-        "uncertain": "uncertain",
-        "reason": "Reason",
-        "fewer": "fewer than {k}",
-        "item": "Item",
-        "dont_know": "Don't know",
-        "group": "Group",
-        "test": "Test",
-        "p": "p",
-        "p_adjusted": "adjusted p",
-        "effect_size": "effect size",
-        "other_pillar": "Other sections",
-        "not_surveyed": "no survey figures",
-        "figures": "Key figures",
-        "responses": "{n} responses",
-        "few_responses": "fewer than {k} responses",
-        "suggested": "Suggested rating",
-        "final": "Final rating",
-        "justification": "Committee's justification",
-        "no_justification": "The committee gave no justification.",
-        "suggested_reason": "Why this rating was suggested",
-        "proposed_rating": "Proposed rating (not yet decided by the committee)",
-        "page": "page {n}",
-        "charts": "Charts",
-        "summary": "Summary",
-    },
-    "fr": {
-        "title": "Analyse des écarts",
-        "no": "N°",
-        "principle": "Principes",
-        "rating": "Mise en œuvre",
-        "gap": "Écarts / obstacles à la mise en œuvre",
-        "initiatives": "Initiatives engagées / nouvelles propositions",
-        "respondents": "Répondants",
-        "favourable": "Favorable",
-        "weighted": "pondéré selon les effectifs",
-        "ci": "IC à 95\u202f%",
-        "mean": "Moyenne",
-        "ci_low": "IC à 95\u202f%, borne inférieure",
-        "ci_high": "IC à 95\u202f%, borne supérieure",
-        "statistic": "statistique",
-        "sd": "Écart type",
-        "alpha": "Alpha de Cronbach",
-        "proposed": "(proposée)",
-        "uncertain": "incertaine",
-        "reason": "Motif",
-        "fewer": "moins de {k}",
-        "item": "Question",
-        "dont_know": "Ne sait pas",
-        "group": "Groupe",
-        "test": "Test",
-        "p": "p",
-        "p_adjusted": "p ajusté",
-        "effect_size": "taille d'effet",
-        "other_pillar": "Autres sections",
-        "not_surveyed": "pas de résultats d'enquête",
-        "figures": "Chiffres clés",
-        "responses": "{n} réponses",
-        "few_responses": "moins de {k} réponses",
-        "suggested": "Appréciation suggérée",
-        "final": "Appréciation finale",
-        "justification": "Justification du comité",
-        "no_justification": "Le comité n'a pas donné de justification.",
-        "suggested_reason": "Pourquoi cette appréciation a été suggérée",
-        "proposed_rating": "Appréciation proposée (pas encore décidée par le comité)",
-        "page": "page {n}",
-        "charts": "Graphiques",
-        "summary": "Synthèse",
-    },
+    "title": N_("Gap analysis"),
+    "no": N_("No."),
+    "principle": N_("Principles"),
+    "rating": N_("Implementation"),
+    "gap": N_("GAP / Implementation impediments"),
+    "initiatives": N_("Initiatives undertaken / new proposals"),
+    "respondents": N_("Respondents"),
+    "favourable": N_("Favourable"),
+    "weighted": N_("weighted to the staff"),
+    "ci": N_("95% CI"),
+    "mean": N_("Mean"),
+    "sd": N_("SD"),
+    "ci_low": N_("95% CI, lower bound"),
+    "ci_high": N_("95% CI, upper bound"),
+    "statistic": N_("statistic"),
+    "alpha": N_("Cronbach's alpha"),
+    "proposed": N_("(proposed)"),
+    "uncertain": N_("uncertain"),
+    "reason": N_("Reason"),
+    "fewer": N_("fewer than {k}"),
+    "item": N_("Item"),
+    "dont_know": N_("Don't know"),
+    "group": N_("Group"),
+    "test": N_("Test"),
+    "p": N_("p"),
+    "p_adjusted": N_("adjusted p"),
+    "effect_size": N_("effect size"),
+    "other_pillar": N_("Other sections"),
+    "not_surveyed": N_("no survey figures"),
+    "figures": N_("Key figures"),
+    "responses": N_("{n} responses"),
+    "few_responses": N_("fewer than {k} responses"),
+    "suggested": N_("Suggested rating"),
+    "final": N_("Final rating"),
+    "justification": N_("Committee's justification"),
+    "no_justification": N_("The committee gave no justification."),
+    "suggested_reason": N_("Why this rating was suggested"),
+    "proposed_rating": N_("Proposed rating (not yet decided by the committee)"),
+    "page": N_("page {n}"),
+    "charts": N_("Charts"),
+    "summary": N_("Summary"),
 }
+"""The documents' labels, in English; the catalogue translates them when a document is written."""
 
 
+@functools.cache
 def words(language: str) -> dict[str, str]:
-    return WORDS.get(language, WORDS["en"])
+    return {key: say(language, text) for key, text in WORDS.items()}
 
 
 def responses_said(campaign: dict, language: str) -> str:

@@ -15,6 +15,7 @@ from consult.analysis.views import campaign_or_404
 from consult.extensions import db
 from consult.gap import exports, services, status
 from consult.gap.forms import ActionForm, AssessmentForm, ExportJobForm, ImportForm, rating_choices
+from consult.gap.groups.services import groups_by_section
 from consult.gap.models import Assessment, ExportJob
 from consult.gap.sanitize import removed_markup
 from consult.gap.status import STATUS_LABELS, status_of
@@ -146,6 +147,7 @@ def render_edit(
         problem=problem,
         suggestion=suggestion(campaign, section.code),
         around=services.neighbours(campaign, section.code),
+        group=groups_by_section(campaign.id).get(section.code),
         **evidence(campaign, section.code),
         revisions=services.revisions(assessment.id) if assessment else [],
         principle_status=status_of(assessment),

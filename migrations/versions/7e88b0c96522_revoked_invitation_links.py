@@ -4,7 +4,7 @@ HR can revoke a single-use link on its own (a wrong address, someone who left: n
 invitation) or every link not used yet (still counted); a revoked link opens nothing.
 
 Revision ID: 7e88b0c96522
-Revises: 5d143559f54d
+Revises: 9d1f480b3336
 Create Date: 2026-12-04 17:40:43.241898
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "7e88b0c96522"
-down_revision = "5d143559f54d"
+down_revision = "9d1f480b3336"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from consult.analysis.findings import describe_test, effect_band, in_sentence, p_words
+from consult.analysis.findings import (
+    DIFFERENCES,
+    MANY_GROUPS,
+    NO_DIFFERENCE,
+    TWO_GROUPS,
+    describe_test,
+    effect_band,
+    in_sentence,
+    p_words,
+)
+from consult.wording import catalogue
 
 GENDERS = {"woman": "Woman", "man": "Man", "other": "Other"}
 STAGES = {"R1": "R1", "R2": "R2", "R3": "R3", "R4": "R4"}
@@ -79,8 +91,47 @@ def test_french_sentences_use_french_typography():
     finding = describe_test(
         "Genre", groups, mann_whitney(0.04, 0.6), {"woman": "Femme", "man": "Homme"}, "fr"
     )
-    assert "«\u00a0Femme\u00a0»" in finding.sentence and "différence forte" in finding.sentence
-    assert "p = 0,040 après ajustement" in finding.sentence
+    assert finding.sentence == (
+        "Les répondants «\u00a0Femme\u00a0» ont répondu moins favorablement que ceux de «\u00a0Homme\u00a0» "
+        "(différence forte, p = 0,040 après ajustement)"
+    )
+
+
+def test_french_many_groups_name_the_extremes_with_french_numbers():
+    groups = [group("R1", 3.1, 0.55), group("R2", 3.4, 0.63), group("R4", 4.0, 0.84)]
+    test = {
+        "name": "kruskal-wallis",
+        "statistic": 14.0,
+        "p": 0.0004,
+        "p_adjusted": 0.0009,
+        "effect_size": 0.02,
+    }
+    finding = describe_test("Étape de carrière", groups, test, STAGES, "fr")
+    assert finding.sentence == (
+        "Les réponses diffèrent selon étape de carrière (différence faible, p < 0,001 après ajustement)"
+        "\u202f: les moins favorables «\u00a0R1\u00a0» (55\u00a0% favorables), les plus favorables "
+        "«\u00a0R4\u00a0» (84\u00a0%)"
+    )
+
+
+def test_french_says_when_there_is_no_clear_difference():
+    groups = [group("woman", 3.5, 0.66), group("man", 3.6, 0.69)]
+    finding = describe_test("Genre", groups, mann_whitney(0.21, 0.05), GENDERS, "fr")
+    assert finding.sentence == "Pas de différence nette selon genre (p = 0,21 après ajustement)"
+
+
+def test_every_generated_sentence_has_a_french_translation_with_the_same_placeholders():
+    french = catalogue("fr")
+    for message in (*DIFFERENCES.values(), TWO_GROUPS, MANY_GROUPS, NO_DIFFERENCE):
+        translated = french.gettext(message)
+        assert translated != message
+        assert sorted(re.findall(r"%\((\w+)\)s", translated)) == sorted(re.findall(r"%\((\w+)\)s", message))
+
+
+def test_a_language_without_a_catalogue_gets_english_words():
+    groups = [group("woman", 3.5, 0.66), group("man", 3.6, 0.69)]
+    finding = describe_test("Gender", groups, mann_whitney(0.21, 0.05), GENDERS, "de")
+    assert finding.sentence.startswith("No clear difference by gender (p = ")
 
 
 def test_nothing_to_say_without_a_test_or_with_one_group_shown():
@@ -92,6 +143,8 @@ def test_nothing_to_say_without_a_test_or_with_one_group_shown():
 def test_p_values_and_labels_read_naturally():
     assert p_words(0.0004, "en") == "p < 0.001 after adjustment"
     assert p_words(0.0123, "en") == "p = 0.012 after adjustment"
+    assert p_words(0.0123, "fr") == "p = 0,012 après ajustement"
+    assert p_words(0.0004, "fr") == "p < 0,001 après ajustement"
     assert in_sentence("School") == "school" and in_sentence("IMT school") == "IMT school"
 
 

@@ -187,6 +187,16 @@ def test_the_principle_page_has_charts_with_alt_text_and_data_tables(client, rev
         assert client.get(src).data == response.data
 
 
+def test_the_principle_page_words_its_differences_in_french(client, reviewer, campaign):
+    page = client.get(f"/results/{campaign.slug}/P01?lang=fr").get_data(as_text=True)
+    assert (
+        "Les répondants «\u00a0Nord\u00a0» ont répondu moins favorablement que ceux de «\u00a0Sud\u00a0» "
+        "(différence moyenne, p = 0,003 après ajustement)"
+    ) in page
+    assert "Pas de différence nette selon étape de carrière" in page
+    assert "after adjustment" not in page
+
+
 def test_charts_come_as_svg_and_pdf_too(client, reviewer, campaign):
     svg = client.get(f"/results/{campaign.slug}/P01/breakdown.svg")
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data

@@ -6,6 +6,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -225,7 +226,8 @@ def test_html_report_needs_no_external_resource(results, rows):
     svg = item_distribution_chart(results["sections"][0], SCALE, "en", "svg").decode("utf-8")
     page = report(results, rows, charts={"P01/distribution": svg})
     sources = re.findall(r'\bsrc="([^"]*)"', page)
-    assert len(sources) == 1 and sources[0].startswith("data:image/svg+xml;base64,")
+    assert len(sources) == 1 and sources[0].startswith("data:image/svg+xml;charset=utf-8,")
+    assert unquote(sources[0].partition(",")[2]) == svg
     assert not re.search(r"<(script|link|iframe|object|embed)\b", page)
     assert not re.search(r"url\(|@import|https?://", page.split("<body>")[0])
     assert 'alt="1. Ethics and Research Integrity: Distribution of answers"' in page

@@ -5,6 +5,7 @@ import json
 import re
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import pytest
@@ -101,7 +102,9 @@ def test_the_html_report_is_self_contained_and_sanitised(analysed):
     page = exports.export_campaign(analysed, "html").content.decode()
     assert "Ethics" in page and "Stability" in page and "<p>Keep</p>" in page
     assert "<script" not in page and "javascript:" not in page and "onclick" not in page
-    assert page.count("data:image/svg+xml;base64,") >= 2
+    assert page.count('src="data:image/svg+xml;charset=utf-8,') >= 2
+    for source in re.findall(r'src="data:image/svg\+xml;charset=utf-8,([^"]*)"', page):
+        assert ElementTree.fromstring(unquote(source)).tag.endswith("svg")
     assert not re.search(r"""(?:src|href)=["']https?://""", page)
 
 

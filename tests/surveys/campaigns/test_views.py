@@ -326,3 +326,11 @@ def test_invitations_per_school_are_unknown_when_no_invitation_names_a_school(db
     db.session.flush()
     figures = services.participation_figures(campaign, "en", "not stated")
     assert [g.invited for g in figures.groups] == [1, 0, None]
+
+
+@pytest.mark.parametrize("status", ["draft", "open"])
+def test_the_campaign_page_leads_to_its_working_groups(db, client, hr, make_campaign, status):
+    campaign = make_campaign(status=status)
+    page = client.get(f"/campaigns/{campaign.slug}").get_data(as_text=True)
+    assert f'href="/groups/{campaign.slug}"' in page
+    assert (f'href="/results/{campaign.slug}"' in page) == (status != "draft")

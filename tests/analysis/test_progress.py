@@ -1,0 +1,46 @@
+"""An analysis run in-process tells its listener how far it has got, from counting to the last chart."""
+
+from __future__ import annotations
+
+import pytest
+
+from consult.analysis import progress, tasks
+from consult.analysis.models import RunStatus
+
+
+def heard(action) -> list[float]:
+    shares: list[float] = []
+    with progress.listening(shares.append):
+        action()
+    return shares
+
+
+def test_chart_steps_tell_each_language_as_one_share_of_the_run():
+    steps = progress.ChartSteps(languages=2)
+    shares = heard(lambda: [steps(done, 3) for _language in range(2) for done in range(1, 4)])
+    assert shares == sorted(shares)
+    assert shares[0] > progress.RESULTS_MADE
+    assert shares[2] == pytest.approx(progress.RESULTS_MADE + (1 - progress.RESULTS_MADE) / 2)
+    assert shares[-1] == pytest.approx(1.0)
+
+
+def test_nobody_listening_is_no_error():
+    progress.partitions_counted(1, 4)
+    progress.finished()
+
+
+def test_an_in_process_run_moves_from_counting_through_its_charts_to_the_end(
+    app, db, make_campaign, add_responses, monkeypatch
+):
+    monkeypatch.setitem(app.config, "CHARTS_WITH_RESULTS", True)
+    campaign = make_campaign(status="open")
+    add_responses(campaign, 60)
+    runs = []
+    shares = heard(lambda: runs.append(tasks.start_analysis(campaign, trigger="cli")))
+    assert runs[0].status == RunStatus.DONE
+    assert shares == sorted(shares)
+    assert shares[: runs[0].partitions_total][-1] == pytest.approx(progress.COUNTED)
+    assert progress.RESULTS_MADE in shares
+    charts = [share for share in shares if progress.RESULTS_MADE < share < 1]
+    assert len(charts) >= len(runs[0].results["sections"]) - 1
+    assert shares[-1] == 1.0
