@@ -16,6 +16,7 @@ from consult.accounts.services import create_user
 from consult.analysis.tasks import start_analysis
 from consult.demo import build_demo
 from consult.extensions import db
+from consult.gap.groups.services import one_group_per_pillar
 from consult.surveys.campaigns import services
 from consult.surveys.invitations import links
 from consult.surveys.questionnaires.charter_templates import load_template
@@ -38,9 +39,10 @@ WIDTHS = (1280, 375)
 def seed(app) -> dict[str, str]:
     """The demo campaign (open, 60 answers, analysed), a draft from the charter, a closed one."""
     with app.app_context():
-        create_user(HR, "hr", PASSWORD)
+        hr = create_user(HR, "hr", PASSWORD)
         create_user(ADMIN, "admin", PASSWORD)
         demo = build_demo(60)
+        group = one_group_per_pillar(demo, hr, "en")[0]
         links.invite_emails(demo, [("ann@univ.example.org", None), ("bob@univ.example.org", None)])
         draft = services.create_campaign(load_template("charter-2023"), title="Researchers' survey 2027")
         closed = services.create_campaign(small_questionnaire(), title="Closed survey 2025")
@@ -49,7 +51,7 @@ def seed(app) -> dict[str, str]:
         db.session.commit()
         start_analysis(demo)
         db.session.commit()
-        return {"demo": demo.slug, "draft": draft.slug, "closed": closed.slug}
+        return {"demo": demo.slug, "draft": draft.slug, "closed": closed.slug, "group": str(group.id)}
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +101,10 @@ def problems_of(page: Page, name: str) -> list[str]:
 
 
 WIDEST = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-  .slice(-3).map(e => e.tagName + '.' + e.className).join(', ')"""
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-scroll'))
+  .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+  .slice(0, 3).map(e => e.tagName + '.' + e.className + ' in ' + e.parentElement.tagName + '.'
+    + e.parentElement.className).join(', ')"""
 
 
 def visit(page: Page, url: str, name: str) -> list[str]:
@@ -143,6 +147,10 @@ def hr_urls(base: str, s: dict[str, str]) -> list[tuple[str, str]]:
         ("participation", f"{demo}/participation"),
         ("headcounts", f"{demo}/headcounts"),
         ("history", f"{demo}/history"),
+        ("working-groups", f"{base}/groups/{s['demo']}"),
+        ("working-group-new", f"{base}/groups/{s['demo']}/new"),
+        ("working-group", f"{base}/groups/{s['demo']}/{s['group']}"),
+        ("confirm-delete-working-group", f"{base}/groups/{s['demo']}/{s['group']}/delete"),
         ("results", f"{base}/results/{s['demo']}"),
         ("results-principle", f"{base}/results/{s['demo']}/P01"),
         ("password", f"{base}/account/password"),
