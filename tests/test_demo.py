@@ -39,3 +39,13 @@ def test_the_demo_builds_two_analysed_campaigns_with_working_groups(tmp_path):
     assert runs == [("DONE", 60), ("DONE", 60)]
     assert [name.split(":")[0] for name, _ in groups] == [f"Pillar {n}" for n in range(1, 5)]
     assert sum(count for _, count in groups) == 20 and members == 1
+
+
+def test_the_earlier_campaign_is_analysed_without_drawing_its_charts(app, monkeypatch):
+    from consult.demo import without_charts
+
+    monkeypatch.setitem(app.config, "CHARTS_WITH_RESULTS", True)
+    seen = []
+    with app.app_context():
+        without_charts(lambda campaign: seen.append(app.config["CHARTS_WITH_RESULTS"]))(None)
+    assert seen == [False] and app.config["CHARTS_WITH_RESULTS"] is True

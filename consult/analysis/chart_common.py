@@ -25,6 +25,12 @@ DimensionLabels = Mapping[str, Mapping[str, Any]]
 """dimension code -> {"label": str, "options": {option code: label}}, in display order."""
 
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+MAX_WIDTH, MAX_HEIGHT = 6.5, 7.0
+"""Every chart fits the text width of an A4 page (8.27 in less two 0.8 in margins) and, at the same size,
+a 16:9 slide (13.33 x 7.5 in): its height is bounded too, and a long chart is split into parts."""
+DEFAULT_THRESHOLDS = (0.40, 0.60, 0.75)
+"""The favourable shares separating --, -/+, +/- and ++ (the default rating rule of design.md)."""
+RATING_STEPS = ("--", "-/+", "+/-", "++")
 SUPPRESSED_COLOUR = "#e3e3e3"
 HATCH_COLOUR = "#9a9a9a"
 NEUTRAL_COLOUR = "#cfcfcf"
@@ -57,6 +63,9 @@ WORDS = {
         "answers": "Share of answers",
         "dont_know": "{n} don't know",
         "no_answers": "no answers",
+        "suppressed": "suppressed: fewer than {k} respondents",
+        "part": "part {n} of {total}",
+        "thresholds": "Rating thresholds",
     },
     "fr": {
         "distribution": "Répartition des réponses",
@@ -69,6 +78,9 @@ WORDS = {
         "answers": "Part des réponses",
         "dont_know": "{n} ne sait pas",
         "no_answers": "aucune réponse",
+        "suppressed": "masqué\u202f: moins de {k} répondants",
+        "part": "partie {n} sur {total}",
+        "thresholds": "Seuils d'appréciation",
     },
 }
 
@@ -132,8 +144,16 @@ def add_title(figure: Figure, section: Mapping[str, Any], subtitle: str, languag
     heading = f"{section['code']} · {localised(section.get('title'), language)}"
     respondents = words(language)["respondents"].format(n=section.get("n", 0))
     figure.suptitle(
-        f"{textwrap.fill(heading, 80)}\n{subtitle} · {respondents}", fontsize=10, x=0.01, ha="left"
+        f"{textwrap.fill(heading, 70)}\n{textwrap.fill(f'{subtitle} · {respondents}', 80)}",
+        fontsize=9.5,
+        x=0.01,
+        ha="left",
     )
+
+
+def chunks(count: int, size: int) -> list[range]:
+    """``range(count)`` in consecutive parts of at most ``size`` (one empty part when ``count`` is 0)."""
+    return [range(start, min(start + size, count)) for start in range(0, count, size)] or [range(0)]
 
 
 def one_way_keys(section: Mapping[str, Any], dimensions: DimensionLabels) -> list[str]:

@@ -1,14 +1,16 @@
 """Drawing every chart of a results document once, in parallel over the machine's cores.
 
-Each figure is drawn once and saved in every format from that same figure (PNG, SVG and PDF for downloads and
-the ZIP, and a compact SVG whose text stays text, for the HTML report). Sections are spread over a pool of
-processes: matplotlib holds the interpreter's lock while it draws, so threads would not help. The pool's
-processes come from a fork server that has imported matplotlib once (see ``pool_context``).
+Each figure is drawn once and saved in every format from that same figure: PNG, PDF, and an SVG whose
+text stays text (editable, searchable, a fraction of the size of outlined glyphs), for downloads, the ZIP,
+pages and the HTML report alike. Sections are spread over a pool of processes: matplotlib holds the
+interpreter's lock while it draws, so threads would not help. The pool's processes come from a fork server
+that has imported matplotlib once (see ``pool_context``).
 """
 
 from __future__ import annotations
 
 import io
+import json
 import multiprocessing
 import os
 import re
@@ -17,9 +19,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-COMPACT = "compact.svg"
-FILE_FORMATS = ("png", "svg", "pdf", COMPACT)
-"""What is stored of each figure: the three download formats, and the compact SVG for light reports."""
+COMPACT = "svg"
+DRAWN_FORMATS = ("png", "pdf")
+FILE_FORMATS = (*DRAWN_FORMATS, COMPACT)
+"""What is stored of each figure. Analyses made before the SVG kept its text also stored an outlined SVG as
+``svg`` and this one as ``compact.svg``: they are read as they are."""
+MANIFEST = ("manifest", "json")
+"""(kind, format) of the list of a section's kinds, stored last: charts stored without one (drawn before
+charts were split into parts) are drawn again."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class ChartInputs:
     scale_labels: Sequence[str]
     dimensions: Mapping[str, Mapping[str, Any]]
     min_group_size: int
+    thresholds: tuple[float, float, float] = (0.40, 0.60, 0.75)
+    spelling: str = "compact"
 
 
 def compact_svg(figure) -> bytes:
@@ -45,12 +54,47 @@ def compact_svg(figure) -> bytes:
 
 
 def slim_svg(svg: bytes) -> bytes:
-    """The same picture in a sixth fewer bytes: no metadata block, no names on groups, no line breaks
-    between elements or inside paths (matplotlib writes one path command per line)."""
+    """The same picture in a third fewer bytes: no metadata block, no names on groups, no line breaks
+    between elements or inside paths (matplotlib writes one path command per line), no rotation by zero, and
+    each style written once in a style sheet that the elements name by class."""
     svg = re.sub(rb"<metadata>.*?</metadata>", b"", svg, flags=re.DOTALL)
     svg = re.sub(rb'<g id="[^"]*">', b"<g>", svg)
     svg = re.sub(rb">\n\s*<", b"><", svg)
-    return re.sub(rb" \n(?=[A-Za-z\"])", b" ", svg)
+    svg = re.sub(rb' transform="rotate\(-?0 [^)"]*\)"', b"", svg)
+    svg = re.sub(rb"[ \n]+(?=\"[ />])", b"", svg)
+    svg = re.sub(rb" ?\n(?=[A-Za-z])", b" ", svg)
+    return styles_as_classes(svg)
+
+
+STYLE_ATTRIBUTE = re.compile(rb' style="([^"]*)"')
+
+
+def styles_as_classes(svg: bytes) -> bytes:
+    """Every style used more than once moved into a ``<style>`` sheet (``.s0{...}``), named by class."""
+    counts: dict[bytes, int] = {}
+    for style in STYLE_ATTRIBUTE.findall(svg):
+        counts[style] = counts.get(style, 0) + 1
+    names = {style: b"s%d" % i for i, style in enumerate(s for s, n in counts.items() if n > 1)}
+    if not names or b"</defs>" not in svg:
+        return svg
+    body = STYLE_ATTRIBUTE.sub(
+        lambda m: b' class="%s"' % names[m.group(1)] if m.group(1) in names else m.group(0), svg
+    )
+    sheet = b"".join(b".%s{%s}" % (name, style) for style, name in names.items())
+    return body.replace(b"</defs>", b'<style type="text/css">' + sheet + b"</style></defs>", 1)
+
+
+def palette_png(png: bytes) -> bytes:
+    """The PNG in at most 256 colours and without its alpha channel: a chart's flat colours and smoothed
+    text look the same in a third of the bytes, and the PDF report embeds it as it is
+    (:mod:`consult.gap.pdfimages`)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        flat = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    flat.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def freeze_layout(figure) -> None:
@@ -65,14 +109,22 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
     from consult.analysis import charts
 
     figures = charts.section_figures(
-        section, inputs.scale_labels, inputs.dimensions, inputs.language, inputs.min_group_size
+        section,
+        inputs.scale_labels,
+        inputs.dimensions,
+        inputs.language,
+        inputs.min_group_size,
+        inputs.thresholds,
+        inputs.spelling,
     )
     files: dict[tuple[str, str], bytes] = {}
     for kind, figure in figures.items():
-        for fmt in charts.FORMATS:
+        for fmt in DRAWN_FORMATS:
             files[(kind, fmt)] = charts.render(figure, fmt)
             freeze_layout(figure)
+        files[(kind, "png")] = palette_png(files[(kind, "png")])
         files[(kind, COMPACT)] = compact_svg(figure)
+    files[MANIFEST] = json.dumps(list(figures)).encode()
     return files
 
 

@@ -1,7 +1,8 @@
 """Charts of a campaign's results (the results JSON of design.md), drawn with matplotlib's Agg backend.
 
 Pure and deterministic: the same data gives the same bytes in PNG, SVG and PDF. Every figure shows its number
-of respondents; suppressed groups are drawn as grey hatched cells saying "fewer than k".
+of respondents and fits an A4 page's text width and a 16:9 slide (``chartparts`` splits long charts); a
+suppressed group is a labelled gap ("suppressed: fewer than k respondents"), never a bar or a colour.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from matplotlib.transforms import offset_copy
 
 from consult.analysis.chart_common import (
     BAR_COLOUR,
+    DEFAULT_THRESHOLDS,
     FORMATS,
+    MAX_WIDTH,
     NEUTRAL_COLOUR,
     SHARE_COLOURS,
     STYLE,
-    SUPPRESSED_COLOUR,
     DimensionLabels,
     Format,
     add_title,
@@ -45,15 +47,16 @@ from consult.analysis.chart_common import (
     wilson_interval,
     words,
 )
-from consult.analysis.heatmap import breakdown_figure
+from consult.analysis.chartparts import ChartPart, chart_parts
+from consult.analysis.heatmap import heatmap_figure
 
 __all__ = [
     "FORMATS",
     "SHARE_COLOURS",
+    "ChartPart",
     "DimensionLabels",
     "Format",
-    "breakdown_figure",
-    "breakdown_heatmap",
+    "chart_parts",
     "charts_zip",
     "deterministic_zip",
     "dimension_labels",
@@ -61,6 +64,7 @@ __all__ = [
     "draw_item_distribution",
     "favourable_by_group_chart",
     "favourable_by_group_figure",
+    "heatmap_figure",
     "item_distribution_chart",
     "legend_columns",
     "one_way_keys",
@@ -75,7 +79,7 @@ __all__ = [
 # Item distribution: diverging stacked bars centred on the neutral point.
 
 COUNT_TEXT = {"fontsize": 7, "color": "#333333"}
-ITEM_LABEL_WIDTH, ITEM_LABEL_CHARS = 48, 120
+ITEM_LABEL_WIDTH, ITEM_LABEL_CHARS = 34, 110
 
 
 def item_distribution_chart(
@@ -93,12 +97,20 @@ def distribution_figure(
     scale_labels: Sequence[str],
     language: str,
     item_texts: Mapping[str, str] | None = None,
+    part: ChartPart | None = None,
 ) -> Figure:
+    """The answers to the statements of ``part`` (all of them without one: callers split long sections)."""
+    if part is not None:
+        _key, start, stop = part.segments[0]
+        section = {**section, "items": list(section.get("items", []))[start:stop]}
     items = section.get("items", [])
+    subtitle = words(language)["distribution"]
     with matplotlib.rc_context(STYLE):
-        figure = new_figure(9, 1.8 + 0.62 * max(len(items), 1))
+        figure = new_figure(MAX_WIDTH, 1.9 + 0.6 * max(len(items), 1))
         draw_item_distribution(figure.add_subplot(), section, scale_labels, language, item_texts)
-        add_title(figure, section, words(language)["distribution"], language)
+        add_title(
+            figure, section, f"{subtitle} ({part.subject})" if part and part.subject else subtitle, language
+        )
     return figure
 
 
@@ -193,17 +205,14 @@ def _item_count_label(item: Mapping[str, Any], language: str) -> str:
 def breakdown_heatmap(
     section: Mapping[str, Any], dimensions: DimensionLabels, language: str, fmt: Format, min_group_size: int
 ) -> bytes:
-    return render(breakdown_figure(section, dimensions, language, min_group_size), fmt)
+    """The first heat map panel of the section."""
+    part = next(p for p in chart_parts(section, dimensions, language) if p.family == "heatmap")
+    return render(heatmap_figure(section, part, dimensions, language, min_group_size), fmt)
 
 
 # Favourable share of each group with its Wilson interval.
 
-HIDDEN_GROUP_TEXT = {
-    "fontsize": 8,
-    "style": "italic",
-    "color": "#333333",
-    "bbox": {"facecolor": SUPPRESSED_COLOUR, "edgecolor": "none", "pad": 1},
-}
+HIDDEN_GROUP_TEXT = {"fontsize": 7.5, "style": "italic", "color": "#333333"}
 
 
 def _group_interval(group: Mapping[str, Any]) -> tuple[float, float]:
@@ -212,10 +221,16 @@ def _group_interval(group: Mapping[str, Any]) -> tuple[float, float]:
 
 
 def _draw_group_bars(
-    ax: Axes, section: Mapping[str, Any], key: str, dims: DimensionLabels, language: str, k: int
+    ax: Axes,
+    section: Mapping[str, Any],
+    segment: tuple[str, int, int],
+    dims: DimensionLabels,
+    language: str,
+    k: int,
 ) -> None:
+    key, start, stop = segment
     groups = {g["code"]: g for g in section["breakdowns"][key].get("groups", [])}
-    codes = ordered_codes(groups, dims.get(key))
+    codes = ordered_codes(groups, dims.get(key))[start:stop]
     for y, code in enumerate(codes):
         _draw_group_bar(ax, y, groups[code], language, k)
     labels = [textwrap.fill(option_label(dims, key, code), 26) for code in codes]
@@ -230,9 +245,14 @@ def _draw_group_bars(
 
 
 def _draw_group_bar(ax: Axes, y: int, group: Mapping[str, Any], language: str, k: int) -> None:
+    """A group's bar and interval; a suppressed group (or one without answers) is a gap saying why."""
     if group.get("suppressed") or group.get("favourable") is None:
-        ax.barh(y, 1, height=0.6, color=SUPPRESSED_COLOUR, hatch="///", linewidth=0, zorder=3)
-        ax.text(0.02, y, cell_label(group, language, k), va="center", zorder=4, **HIDDEN_GROUP_TEXT)
+        said = (
+            words(language)["suppressed"].format(k=k)
+            if group.get("suppressed")
+            else cell_label(group, language, k)
+        )
+        ax.text(0.01, y, f"({said})", va="center", zorder=4, **HIDDEN_GROUP_TEXT)
         return
     share = group["favourable"]
     low, high = _group_interval(group)
@@ -243,20 +263,30 @@ def _draw_group_bar(ax: Axes, y: int, group: Mapping[str, Any], language: str, k
 
 
 def favourable_by_group_figure(
-    section: Mapping[str, Any], dimensions: DimensionLabels, language: str, min_group_size: int
+    section: Mapping[str, Any],
+    dimensions: DimensionLabels,
+    language: str,
+    min_group_size: int,
+    part: ChartPart | None = None,
 ) -> Figure:
-    keys = one_way_keys(section, dimensions)
-    heights = [len(section["breakdowns"][key].get("groups", [])) + 0.6 for key in keys] or [1.0]
+    """The groups of ``part``'s breakdowns (of every one-way breakdown without one)."""
+    segments = part.segments if part else [(key, 0, None) for key in one_way_keys(section, dimensions)]
+    heights = [_segment_rows(section, segment) + 0.9 for segment in segments] or [1.0]
     with matplotlib.rc_context(STYLE):
-        figure = new_figure(9, 1.8 + 0.45 * sum(heights))
+        figure = new_figure(MAX_WIDTH, 1.4 + 0.36 * sum(heights))
         grid = figure.add_gridspec(len(heights), 1, height_ratios=heights)
-        axes = [figure.add_subplot(grid[index]) for index in range(len(keys))]
-        for ax, key in zip(axes, keys, strict=True):
-            _draw_group_bars(ax, section, key, dimensions, language, min_group_size)
+        axes = [figure.add_subplot(grid[index]) for index in range(len(segments))]
+        for ax, segment in zip(axes, segments, strict=True):
+            _draw_group_bars(ax, section, segment, dimensions, language, min_group_size)
         if axes and section.get("favourable") is not None:
             _legend_below(axes[-1], *axes[-1].get_legend_handles_labels())
         add_title(figure, section, words(language)["by_group"], language)
     return figure
+
+
+def _segment_rows(section: Mapping[str, Any], segment: tuple[str, int, Any]) -> int:
+    key, start, stop = segment
+    return len(section["breakdowns"][key].get("groups", [])[start:stop])
 
 
 def favourable_by_group_chart(
@@ -278,12 +308,22 @@ def section_figures(
     dimensions: DimensionLabels,
     language: str,
     min_group_size: int,
+    thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
+    spelling: str = "compact",
 ) -> dict[str, Figure]:
-    figures = {"distribution": distribution_figure(section, scale_labels, language)}
-    if one_way_keys(section, dimensions) or two_way_keys(section):
-        figures["breakdown"] = breakdown_figure(section, dimensions, language, min_group_size)
-    if one_way_keys(section, dimensions):
-        figures["by_group"] = favourable_by_group_figure(section, dimensions, language, min_group_size)
+    """Every chart of the section (``chart_parts``), keyed by kind."""
+    figures = {}
+    for part in chart_parts(section, dimensions, language):
+        if part.family == "distribution":
+            figures[part.kind] = distribution_figure(section, scale_labels, language, part=part)
+        elif part.family == "by_group":
+            figures[part.kind] = favourable_by_group_figure(
+                section, dimensions, language, min_group_size, part
+            )
+        else:
+            figures[part.kind] = heatmap_figure(
+                section, part, dimensions, language, min_group_size, thresholds, spelling
+            )
     return figures
 
 

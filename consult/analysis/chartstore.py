@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from consult.analysis.chartdraw import ChartInputs, draw_sections
+from consult.analysis.chartdraw import MANIFEST, ChartInputs, draw_sections
 from consult.analysis.models import AnalysisRun, ChartFile
 from consult.extensions import db
 from consult.i18n import translated
@@ -30,8 +30,12 @@ def chart_inputs(campaign: Campaign, language: str) -> ChartInputs:
 
     labels = campaign.questionnaire.scale_labels
     scale = list(labels.get(language) or labels.get("en") or next(iter(labels.values()), []))
-    dims = dimension_labels(campaign_spec(campaign).dimensions, language)
-    return ChartInputs(language, scale, dims, int(campaign.min_group_size))
+    spec = campaign_spec(campaign)
+    dims = dimension_labels(spec.dimensions, language)
+    thresholds = (spec.rating.minus_plus, spec.rating.plus_minus, spec.rating.plus_plus)
+    return ChartInputs(
+        language, scale, dims, int(campaign.min_group_size), thresholds, campaign.rating_spelling
+    )
 
 
 def drawable_sections(campaign: Campaign, results: Mapping[str, Any], language: str) -> list[dict[str, Any]]:
@@ -52,11 +56,15 @@ def drawable_sections(campaign: Campaign, results: Mapping[str, Any], language: 
 
 
 def stored_sections(run_id: int, language: str) -> set[str]:
+    """The sections whose charts are stored whole (with their manifest, stored with the current parts)."""
     return set(
         db.session.scalars(
-            select(ChartFile.section_code)
-            .where(ChartFile.run_id == run_id, ChartFile.language == language)
-            .distinct()
+            select(ChartFile.section_code).where(
+                ChartFile.run_id == run_id,
+                ChartFile.language == language,
+                ChartFile.kind == MANIFEST[0],
+                ChartFile.fmt == MANIFEST[1],
+            )
         )
     )
 

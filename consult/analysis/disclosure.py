@@ -68,12 +68,22 @@ def suppress_release(
     for pair in itertools.combinations(dimensions, 2):
         table = _margin(cell_counts, pair)
         small = np.argwhere((table > 0) & (table < k))
-        suppression.cells[pair] = {(int(a), int(b)) for a, b in small if a and b}
+        suppression.cells[pair] = {(int(a), int(b)) for a, b in small if a and b} | _forced_cells(
+            table.shape, forced.get(pair[0], set()), forced.get(pair[1], set())
+        )
     while _rows_and_columns(cell_counts, suppression, k):
         pass
     while _audit(cell_counts, suppression, k):
         pass
     return suppression
+
+
+def _forced_cells(shape: tuple[int, ...], rows: set[int], columns: set[int]) -> set[tuple[int, int]]:
+    """Every cell of a group hidden by another release. Their sum would give the group's count, which that
+    release hides to protect a smaller group: with its total and "not stated", the small one would follow."""
+    return {(a, b) for a in rows for b in range(1, shape[1])} | {
+        (a, b) for b in columns for a in range(1, shape[0])
+    }
 
 
 def _audit(cell_counts: np.ndarray, suppression: Suppression, k: int) -> bool:

@@ -177,7 +177,24 @@ def reason_of(rating: Mapping[str, Any] | None, language: str, spelling: Spellin
     facts = rating.get("facts")
     if not facts:
         return str(rating.get("reason") or "")
-    return reason_text(facts, language, spelling) + str(facts.get("basis") or "")
+    return reason_text(facts, language, spelling) + basis_sentence(facts.get("basis"), language)
+
+
+BASIS = {
+    True: N_("Weighted to the staff headcounts (%(method)s); unweighted, %(share)s answered favourably."),
+    False: N_("Unweighted figures; weighted to the staff headcounts, %(share)s would answer favourably."),
+}
+METHODS = {"post-stratification": N_("post-stratification"), "raking": N_("raking")}
+
+
+def basis_sentence(basis: Mapping[str, Any] | str | None, language: str) -> str:
+    """Which figures, weighted or not, the rating used, and the other one, after a space; results made
+    before the basis kept its facts give the sentence they stored."""
+    if not basis or isinstance(basis, str):
+        return str(basis or "")
+    method = say(language, METHODS.get(basis["method"], basis["method"]))
+    other = share(basis["other"], language)
+    return " " + say(language, BASIS[bool(basis["weighted"])], method=method, share=other)
 
 
 def _threshold(value: float | None, language: str) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 
 from consult.analysis.breakdowns import Breakdown, Breakdowns, GroupVsRest, SectionView
 from consult.analysis.counts import CountTables
-from consult.analysis.ratings import EquityFinding, suggest_rating, suppressed_rating
+from consult.analysis.ratings import EquityFinding, basis_sentence, suggest_rating, suppressed_rating
 from consult.analysis.resultparts import change, item_json, label, suppressed_section
 from consult.analysis.stats import SectionStats, benjamini_hochberg, cronbach_alpha, margins, section_stats
 from consult.analysis.weightedresults import Weighting, add_weighting, rating_figures
@@ -184,11 +184,13 @@ def _rate(
     if section.get("suppressed"):
         rating = suppressed_rating(builder.k, builder.language)
     else:
-        favourable, ci, basis = rating_figures(section, weighting, builder.language)
+        favourable, ci, basis = rating_figures(section, weighting)
         n, findings = section["n"], builder.findings(s)
         spelling = campaign.get("rating_spelling") or "compact"
         rating = suggest_rating(favourable, ci, n, findings, q.rating, builder.language, spelling)
-        rating = replace(rating, reason=rating.reason + basis, facts=rating.facts | {"basis": basis})
+        if basis is not None:
+            reason = rating.reason + basis_sentence(basis, builder.language)
+            rating = replace(rating, reason=reason, facts=rating.facts | {"basis": basis})
     section["rating"] = {
         "suggested": rating.suggested,
         "final": _final(section, campaign.get("final_ratings") or {}),

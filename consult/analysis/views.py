@@ -14,6 +14,7 @@ from consult import jobs, wording
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
 from consult.analysis import chartstore, pages
+from consult.analysis.chartparts import chart_parts, family_of
 from consult.analysis.models import AnalysisRun, RunStatus
 from consult.analysis.ratings import reason_of
 from consult.analysis.services import latest_run
@@ -29,7 +30,6 @@ from consult.surveys.campaigns.models import Campaign
 from consult.surveys.campaigns.services import CampaignError, get_campaign
 
 bp = Blueprint("analysis", __name__, url_prefix="/results")
-CHART_KINDS = ("distribution", "breakdown", "by_group")
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 EDITORS = frozenset({Role.ADMIN, Role.HR, Role.REVIEWER})
 RUNNERS = frozenset({Role.ADMIN, Role.HR})
@@ -194,6 +194,7 @@ def principle(slug: str, section_code: str):
         figures=figures,
         assessment=pages.assessments_by_section(campaign.id).get(section_code),
         tables=pages.group_tables(figures, dims, language()) if figures else [],
+        parts=chart_parts(figures, dims, language()) if figures else [],
         scale=scale_labels(campaign, language()),
         item_texts=pages.item_texts(section, language()),
         comments=pages.releasable_comments(campaign, section_code, (figures or {}).get("n")),
@@ -211,7 +212,7 @@ def principle(slug: str, section_code: str):
 def chart(slug: str, section_code: str, kind: str, fmt: str):
     campaign = campaign_or_404(slug)
     run = latest_run(campaign.id, done_only=True)
-    if run is None or kind not in CHART_KINDS or fmt not in CHART_TYPES:
+    if run is None or family_of(kind) is None or fmt not in CHART_TYPES:
         abort(404)
     content = stored_chart(run, (section_code, kind, fmt))
     if content is None:

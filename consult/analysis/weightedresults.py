@@ -203,44 +203,21 @@ def add_weighting(
     return entry
 
 
-_BASIS = {
-    "en": {
-        "weighted": " Weighted to the staff headcounts ({method}); unweighted, {share} answered favourably.",
-        "unweighted": " Unweighted figures; weighted to the staff headcounts, {share} would answer "
-        "favourably.",
-        "percent": "{value}%",
-    },
-    "fr": {
-        "weighted": " Pondéré selon les effectifs ({method}) ; sans pondération, {share} ont répondu "
-        "favorablement.",
-        "unweighted": " Chiffres non pondérés ; pondérés selon les effectifs, {share} répondraient "
-        "favorablement.",
-        "percent": "{value} %",
-    },
-}
-_METHODS = {
-    "en": {"post-stratification": "post-stratification", "raking": "raking"},
-    "fr": {"post-stratification": "post-stratification", "raking": "calage sur les marges"},
-}
-
-
 def rating_figures(
-    section: dict, weighting: Weighting | None, language: str
-) -> tuple[float | None, tuple[float, float] | None, str]:
-    """The favourable share and interval the suggested rating uses, and the sentence saying which."""
+    section: dict, weighting: Weighting | None
+) -> tuple[float | None, tuple[float, float] | None, dict | None]:
+    """The favourable share and interval the suggested rating uses, and the facts of the sentence saying
+    which (worded in the reader's language by :func:`consult.analysis.ratings.basis_sentence`)."""
     unweighted = section["favourable"], tuple(section["favourable_ci"]) if section["favourable_ci"] else None
     weighted = section.get("weighted")
     if weighting is None or not weighted or weighted.get("favourable") is None:
-        return (*unweighted, "")
-    text = _BASIS.get(language, _BASIS["en"])
+        return (*unweighted, None)
     use_weighted = weighting.rating_basis == "weighted"
     other = section["favourable"] if use_weighted else weighted["favourable"]
     if other is None:
-        return (*unweighted, "")
-    share = text["percent"].format(value=round(100 * other))
-    method = _METHODS.get(language, _METHODS["en"])[weighting.population.method]
-    sentence = text["weighted" if use_weighted else "unweighted"].format(share=share, method=method)
+        return (*unweighted, None)
+    basis = {"weighted": use_weighted, "method": weighting.population.method, "other": other}
     if not use_weighted:
-        return (*unweighted, sentence)
+        return (*unweighted, basis)
     ci = tuple(weighted["favourable_ci"]) if weighted["favourable_ci"] else None
-    return weighted["favourable"], ci, sentence
+    return weighted["favourable"], ci, basis

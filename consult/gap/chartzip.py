@@ -12,15 +12,16 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from consult.analysis.chart_common import deterministic_zip, words
+from consult.analysis.chartparts import ChartPart
 from consult.analysis.charts import safe_entry_name, section_folder
 
 ZIP_FORMATS = ("png", "svg", "pdf")
-KIND_WORDS = {"distribution": "distribution", "breakdown": "heatmap", "by_group": "by_group"}
 DESCRIPTIONS = {
     "en": {
         "distribution": "How the {n} respondents answered each statement, from disagreement (left) to "
         "agreement (right).",
-        "breakdown": "The share of favourable answers of each group; groups of fewer than {k} are hidden.",
+        "heatmap": "The share of favourable answers of each group, coloured on a scale that marks the rating "
+        "thresholds; groups of fewer than {k} are hidden.",
         "by_group": "Each group's share of favourable answers with its 95% confidence interval; groups of "
         "fewer than {k} are hidden.",
         "title": "Charts",
@@ -29,8 +30,8 @@ DESCRIPTIONS = {
     "fr": {
         "distribution": "Les réponses des {n} répondants à chaque affirmation, du désaccord (à gauche) à "
         "l'accord (à droite).",
-        "breakdown": "La part de réponses favorables de chaque groupe ; les groupes de moins de {k} sont "
-        "masqués.",
+        "heatmap": "La part de réponses favorables de chaque groupe, sur une échelle de couleurs qui marque "
+        "les seuils d'appréciation ; les groupes de moins de {k} sont masqués.",
         "by_group": "La part de réponses favorables de chaque groupe, avec son intervalle de confiance à "
         "95\u202f% ; les groupes de moins de {k} sont masqués.",
         "title": "Graphiques",
@@ -47,12 +48,13 @@ _ENVIRONMENT = Environment(
 
 @dataclass(frozen=True)
 class ChartSection:
-    """A section whose charts go in the ZIP: its code, principle number, name and respondents."""
+    """A section whose charts go in the ZIP: its code, principle number, name, respondents and charts."""
 
     code: str
     number: int | None
     name: str
     n: int
+    parts: tuple[ChartPart, ...] = ()
 
 
 def slug(text: str) -> str:
@@ -78,25 +80,33 @@ def charts_archive(
     entries: dict[str, bytes] = {}
     listed = []
     for section in sections:
-        kinds = [kind for kind in KIND_WORDS if (section.code, kind, "png") in files]
-        for kind in kinds:
-            names = {fmt: f"{file_stem(section)}_{kind}.{fmt}" for fmt in ZIP_FORMATS}
+        for part in section.parts:
+            if (section.code, part.kind, "png") not in files:
+                continue
+            names = {fmt: f"{part_stem(section, part)}.{fmt}" for fmt in ZIP_FORMATS}
             for fmt, name in names.items():
-                entries[safe_entry_name(f"{language}/{name}")] = files[(section.code, kind, fmt)]
-            listed.append(index_entry(section, kind, names, language, min_group_size))
+                entries[safe_entry_name(f"{language}/{name}")] = files[(section.code, part.kind, fmt)]
+            listed.append(index_entry(section, part, names, language, min_group_size))
     entries[f"{language}/index.html"] = index_page(listed, language, campaign_title).encode("utf-8")
     return deterministic_zip(sorted(entries.items()))
 
 
+def part_stem(section: ChartSection, part: ChartPart) -> str:
+    """``01-ethics-and-research-integrity_heatmap-2-career-stage``: the part's kind, then what it shows."""
+    subject = slug(part.subject)
+    return f"{file_stem(section)}_{part.kind}-{subject}" if subject else f"{file_stem(section)}_{part.kind}"
+
+
 def index_entry(
-    section: ChartSection, kind: str, names: Mapping[str, str], language: str, k: int
+    section: ChartSection, part: ChartPart, names: Mapping[str, str], language: str, k: int
 ) -> dict[str, object]:
     described = DESCRIPTIONS.get(language, DESCRIPTIONS["en"])
     number = f"{section.number}. " if section.number is not None else f"{section.code} "
+    title = words(language)[part.family]
     return {
         "principle": f"{number}{section.name}",
-        "title": words(language)[KIND_WORDS[kind]],
-        "description": described[kind].format(n=section.n, k=k),
+        "title": f"{title} ({part.subject})" if part.subject else title,
+        "description": described[part.family].format(n=section.n, k=k),
         "files": names,
     }
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from consult.accounts.models import User
 from consult.analysis import chartdraw, chartstore
+from consult.analysis.chartparts import chart_parts, family_of, kind_order
 from consult.analysis.services import latest_results, latest_run
 from consult.charter.reference import principle
 from consult.extensions import db
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 ProgressReporter = Callable[[int], None]
 _progress: ContextVar[ProgressReporter | None] = ContextVar("export_progress", default=None)
-REPORT_CHARTS = ("distribution", "breakdown")
+REPORT_CHARTS = ("distribution", "by_group", "heatmap")
 
 
 class ExportError(ValueError):
@@ -305,10 +306,14 @@ def export_xlsx(campaign: Campaign, language: str) -> Document:
 
 def export_html(campaign: Campaign, language: str) -> Document:
     from consult.gap.documents import gap_report_html
+    from consult.gap.pdfdetails import principle_details
 
     results = document_results(campaign, language)
     svgs = report_charts(campaign, results, language)
-    text = gap_report_html(results, gap_rows(campaign, language), language, svgs, campaign.rating_spelling)
+    run = latest_run(campaign.id, done_only=True)
+    details = principle_details(campaign, run, results.get("sections", []), language, with_charts=False)
+    rows = gap_rows(campaign, language)
+    text = gap_report_html(results, rows, language, svgs, campaign.rating_spelling, details)
     return Document(text.encode("utf-8"), f"{campaign.slug}-gap-analysis.html", "text/html; charset=utf-8")
 
 
@@ -322,20 +327,31 @@ def report_charts(campaign: Campaign, results: dict[str, Any], language: str) ->
     stored = chartstore.stored_charts(run.id, language, (chartdraw.COMPACT,))
     return {
         f"{code}/{kind}": content.decode("utf-8")
-        for (code, kind, _fmt), content in sorted(stored.items())
-        if kind in REPORT_CHARTS
+        for (code, kind, _fmt), content in sorted(
+            stored.items(), key=lambda i: (i[0][0], kind_order(i[0][1]))
+        )
+        if family_of(kind) in REPORT_CHARTS
     }
+
+
+def _reading_order(item: tuple[tuple[str, str, str], bytes]) -> tuple[str, tuple[int, int]]:
+    return (item[0][0], kind_order(item[0][1]))
 
 
 def export_pdf(campaign: Campaign, language: str) -> Document:
     from consult.gap.documents import gap_report_pdf
+    from consult.gap.pdfdetails import principle_details
 
+    results = document_results(campaign, language)
+    run = latest_run(campaign.id, done_only=True)
+    details = principle_details(campaign, run, results.get("sections", []), language)
     content = gap_report_pdf(
-        document_results(campaign, language),
+        results,
         gap_rows(campaign, language),
         language,
         scale_labels(campaign, language),
         campaign.rating_spelling,
+        details,
     )
     return Document(content, f"{campaign.slug}-gap-analysis.pdf", "application/pdf")
 
@@ -349,12 +365,14 @@ def export_charts(campaign: Campaign, language: str) -> Document:
     run = latest_run(campaign.id, done_only=True)
     chartstore.ensure_charts(run, language, progress=report_progress)
     files = chartstore.stored_charts(run.id, language, chartzip.ZIP_FORMATS)
+    dims = dimension_labels(campaign, language)
     sections = [
         chartzip.ChartSection(
             str(section["code"]),
             section.get("principle"),
             principle_name(campaign, section.get("principle"), language) or str(section.get("title") or ""),
             int(section.get("n") or 0),
+            tuple(chart_parts(section, dims, language)),
         )
         for section in chartstore.drawable_sections(campaign, run.results or {}, language)
     ]

@@ -1,4 +1,7 @@
-"""The gap analysis as a PDF made with matplotlib alone: a summary page, then a page or more per principle."""
+"""The gap analysis as a PDF made with matplotlib alone: the gap table grouped by pillar, then a section per
+principle: key figures, rating and justification, GAP and initiatives, the answers' distribution, the group
+chart and heat map panels, the differences between groups in words, the change since the previous campaign
+and the releasable comments (``PrincipleDetails``, gathered by the export)."""
 
 from __future__ import annotations
 
@@ -9,14 +12,17 @@ from typing import Any
 
 import matplotlib
 import matplotlib.lines
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ft2font import LoadFlags
+from PIL import Image
 
 from consult.analysis.chart_common import METADATA, STYLE, localised
 from consult.analysis.charts import draw_item_distribution, legend_columns
+from consult.gap.pdfdetails import PrincipleDetails, comments_note
 from consult.gap.sanitize import html_to_paragraphs
 from consult.gap.summary import (
     RATING_COLOURS,
@@ -30,10 +36,12 @@ from consult.gap.summary import (
     words,
 )
 from consult.gap.tsv import GapRow, Spelling, format_rating
+from consult.wording import N_, say
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = 8.27, 11.69, 0.8
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GREY = "#555555"
+CHART_DPI, CHART_SCALE = 150, 0.82
 WHITE_TEXT = frozenset({"++", "--"})
 
 
@@ -43,6 +51,11 @@ def _advance(character: str) -> float:
     font = get_font(findfont(FontProperties(family="DejaVu Sans")))
     font.set_size(100, 72)
     return font.load_char(ord(character), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
+
+
+def colon(language: str) -> str:
+    """A colon after a label, as the language writes it (French puts a narrow no-break space before it)."""
+    return "\u202f:" if language == "fr" else ":"
 
 
 def text_width(text: str, size: float) -> float:
@@ -62,6 +75,26 @@ def wrap(text: str, size: float, width: float) -> list[str]:
         else:
             current, current_width = f"{current} {word}", current_width + space + word_width
     return [*lines, current] if current else lines
+
+
+def image_size(pixels_wide: int, pixels_high: int) -> tuple[float, float]:
+    """A chart's size in inches on the page: ``CHART_SCALE`` of its own (150 dpi), so that two heat map
+    panels share a page; narrowed to fit the text if needed."""
+    width, height = pixels_wide / CHART_DPI, pixels_high / CHART_DPI
+    scale = min(CHART_SCALE, TEXT_WIDTH / width, (PAGE_HEIGHT - 2 * MARGIN - 0.6) / height)
+    return width * scale, height * scale
+
+
+def indexed_colours(png: bytes) -> np.ndarray:
+    """The chart's pixels in at most 256 colours, which the PDF stores indexed: a third of the size of
+    true colour, for a chart of flat colours and anti-aliased text that looks the same."""
+    with Image.open(io.BytesIO(png)) as image:
+        return np.asarray(image.convert("RGB").quantize(256, dither=Image.Dither.NONE).convert("RGB"))
+
+
+def png_height(png: bytes) -> float:
+    """The height on the page of a PNG chart, read from its header (width and height at bytes 16 to 24)."""
+    return image_size(int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big"))[1]
 
 
 class _Pages:
@@ -115,6 +148,16 @@ class _Pages:
             self.y += height
         self.y += after
 
+    def image(self, png: bytes) -> None:
+        """A stored chart at its own size (150 dpi), narrowed to the text width if wider, centred."""
+        rgb = indexed_colours(png)
+        width, height = image_size(rgb.shape[1], rgb.shape[0])
+        left = MARGIN + (TEXT_WIDTH - width) / 2
+        ax = self.axes(height, left=left, right=PAGE_WIDTH - left - width)
+        ax.imshow(rgb, interpolation="none", aspect="auto")
+        ax.axis("off")
+        self.y += 0.12
+
     def axes(self, height: float, left: float, right: float) -> Axes:
         figure = self.room(height)
         bottom = 1 - (self.y + height) / PAGE_HEIGHT
@@ -130,7 +173,9 @@ def gap_report_pdf(
     language: str,
     scale_labels: Sequence[str] | None = None,
     spelling: Spelling = "compact",
+    details: Mapping[str, PrincipleDetails] | None = None,
 ) -> bytes:
+    """``details`` adds to each principle (by section code) its charts, differences, change and comments."""
     entries = principle_entries(results, rows, language, spelling)
     grouped = pillars(entries, charter_of(results), language)
     campaign_title = localised(results.get("campaign", {}).get("title"), language)
@@ -143,6 +188,8 @@ def gap_report_pdf(
                 pages.heading = f"{entry.number}. {entry.name}"
                 pages.new_page()
                 _write_principle(pages, pillar, entry, language, scale_labels, spelling)
+                if details and entry.code in details:
+                    _write_details(pages, details[entry.code], language)
         pages.finish()
     return buffer.getvalue()
 
@@ -220,7 +267,8 @@ def _write_principle(
     said = words(language)
     pages.text(pillar, size=8.5, color=GREY)
     pages.text(f"{entry.number}. {entry.name}", size=15, fontweight="bold", after=0.15)
-    pages.text(f"{said['figures']}: {key_figures(entry.section, language)}", size=9.5, after=0.12)
+    figures = key_figures(entry.section, language)
+    pages.text(f"{said['figures']}{colon(language)} {figures}", size=9.5, after=0.12)
     _write_rating(pages, entry, language, spelling)
     _write_decision(pages, entry, language, spelling)
     if entry.section and entry.section.get("items"):
@@ -228,8 +276,11 @@ def _write_principle(
     for heading, html in ((said["gap"], entry.gap_html), (said["initiatives"], entry.initiatives_html)):
         pages.y += 0.15
         pages.text(heading, size=11, fontweight="bold", after=0.08)
-        for paragraph in html_to_paragraphs(html):
+        paragraphs = html_to_paragraphs(html)
+        for paragraph in paragraphs:
             pages.text(paragraph, size=9.5, after=0.08)
+        if not paragraphs:
+            pages.text(say(language, N_("Not written yet.")), size=9.5, color=GREY)
 
 
 def _write_rating(pages: _Pages, entry: PrincipleEntry, language: str, spelling: Spelling) -> None:
@@ -237,9 +288,8 @@ def _write_rating(pages: _Pages, entry: PrincipleEntry, language: str, spelling:
         return
     said = words(language)
     pages.room(0.4)
-    pages.place(
-        0, f"{said['final'] if not entry.proposed else said['suggested']}:", fontsize=10, fontweight="bold"
-    )
+    title = said["final"] if not entry.proposed else said["suggested"]
+    pages.place(0, f"{title}{colon(language)}", fontsize=10, fontweight="bold")
     label = rating_label(entry, language, spelling) + (f"  ({said['uncertain']})" if entry.uncertain else "")
     badge = {"facecolor": f"#{RATING_COLOURS[entry.rating]}", "edgecolor": "none", "pad": 3}
     colour = "white" if entry.rating in WHITE_TEXT else "black"
@@ -253,15 +303,14 @@ def _write_decision(pages: _Pages, entry: PrincipleEntry, language: str, spellin
     """The committee's justification of its final rating, then the suggested rating and its own reason."""
     said = words(language)
     if entry.rating is not None and not entry.proposed:
-        pages.text(f"{said['justification']}:", size=9.5, fontweight="bold", after=0.02)
+        pages.text(f"{said['justification']}{colon(language)}", size=9.5, fontweight="bold", after=0.02)
         pages.text(entry.justification or said["no_justification"], size=9.5, after=0.1)
         if entry.suggested:
-            pages.text(
-                f"{said['suggested']}: {format_rating(entry.suggested, spelling)}", size=9.5, after=0.02
-            )
+            suggested = format_rating(entry.suggested, spelling)
+            pages.text(f"{said['suggested']}{colon(language)} {suggested}", size=9.5, after=0.02)
     if entry.reason:
         heading = said["suggested_reason"] if entry.suggested else said["reason"]
-        pages.text(f"{heading}: {entry.reason}", size=9.5, color=GREY)
+        pages.text(f"{heading}{colon(language)} {entry.reason}", size=9.5, color=GREY)
 
 
 def _draw_distribution(
@@ -275,3 +324,34 @@ def _draw_distribution(
     below_axis = matplotlib.transforms.offset_copy(ax.figure.transFigure, ax.figure, y=-0.42, units="inches")
     ax.get_legend().set_bbox_to_anchor((0.5, ax.get_position().y0), transform=below_axis)
     pages.y += 0.75 if legend_columns(labels) == len(labels) else 0.95
+
+
+def _heading(pages: _Pages, text: str, keep: float = 0.35) -> None:
+    """A heading kept on the page with the first ``keep`` inches of what follows it."""
+    pages.y += 0.15
+    pages.room(0.3 + keep)
+    pages.text(text, size=11, fontweight="bold", after=0.08)
+
+
+def _write_details(pages: _Pages, details: PrincipleDetails, language: str) -> None:
+    """After the distribution: the group charts and heat map panels, then the words about them."""
+    if details.charts or details.differences:
+        first = png_height(details.charts[0]) if details.charts else 0.35
+        _heading(pages, say(language, N_("Differences between groups")), keep=first)
+        for png in details.charts:
+            pages.image(png)
+        for sentence in details.differences:
+            pages.text(f"\u2022 {sentence}", size=9.5, indent=0.1, after=0.06)
+    _heading(pages, say(language, N_("Change since the previous analysis")))
+    for sentence in details.change or (
+        say(language, N_("No previous campaign or previous gap analysis to compare with.")),
+    ):
+        pages.text(sentence, size=9.5, after=0.06)
+    _write_comments(pages, details, language)
+
+
+def _write_comments(pages: _Pages, details: PrincipleDetails, language: str) -> None:
+    _heading(pages, say(language, N_("Comments")))
+    pages.text(comments_note(details, language), size=9, color=GREY, after=0.1)
+    for comment in details.comments or ():
+        pages.text(f"\u2022 {comment}", size=9, indent=0.1, after=0.08)

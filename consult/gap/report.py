@@ -13,6 +13,8 @@ from markupsafe import Markup
 
 from consult.analysis.chart_common import localised
 from consult.analysis.chart_common import words as chart_words
+from consult.analysis.chartparts import family_of
+from consult.gap.pdfdetails import PrincipleDetails, comments_note
 from consult.gap.sanitize import clean_html
 from consult.gap.summary import (
     RATING_COLOURS,
@@ -26,9 +28,9 @@ from consult.gap.summary import (
     words,
 )
 from consult.gap.tsv import GapRow, Spelling, format_rating
+from consult.wording import N_, say
 
 TEMPLATES = Path(__file__).parent / "templates"
-CHART_WORDS = {"distribution": "distribution", "breakdown": "heatmap", "by_group": "by_group"}
 RATING_CLASSES = {"++": "rating-pp", "+/-": "rating-pm", "-/+": "rating-mp", "--": "rating-mm"}
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -44,6 +46,7 @@ def gap_report_html(
     language: str,
     charts: Mapping[str, str] | None = None,
     spelling: Spelling = "compact",
+    details: Mapping[str, PrincipleDetails] | None = None,
 ) -> str:
     """The report; ``charts`` maps a section code (or ``CODE/name``) to an SVG document, embedded as data."""
     entries = principle_entries(results, rows, language, spelling)
@@ -51,18 +54,40 @@ def gap_report_html(
     context = {
         "language": language,
         "words": words(language),
+        "headings": detail_headings(language),
         "colours": RATING_COLOURS,
         "campaign_title": localised(campaign.get("title"), language),
         "responses": responses_said(campaign, language),
         "pillars": [
             {
                 "title": title,
-                "entries": [_entry_view(entry, language, charts or {}, spelling) for entry in members],
+                "entries": [
+                    _entry_view(entry, language, charts or {}, spelling)
+                    | _details_view(entry, details, language)
+                    for entry in members
+                ],
             }
             for title, members in pillars(entries, charter_of(results), language)
         ],
     }
     return _ENVIRONMENT.get_template("gap/report.html").render(context)
+
+
+def _details_view(
+    entry: PrincipleEntry, details: Mapping[str, PrincipleDetails] | None, language: str
+) -> dict[str, Any]:
+    found = (details or {}).get(entry.code)
+    return {"details": found, "comments_note": comments_note(found, language) if found else ""}
+
+
+def detail_headings(language: str) -> dict[str, str]:
+    """The headings and notes of what follows the charts (the same words as the principle page and PDF)."""
+    return {
+        "differences": say(language, N_("Differences between groups")),
+        "change": say(language, N_("Change since the previous analysis")),
+        "no_change": say(language, N_("No previous campaign or previous gap analysis to compare with.")),
+        "comments": say(language, N_("Comments")),
+    }
 
 
 def _entry_view(
@@ -89,7 +114,7 @@ def _entry_view(
 
 
 def _chart_images(entry: PrincipleEntry, charts: Mapping[str, str], language: str) -> list[dict[str, str]]:
-    names = sorted(name for name in charts if name == entry.code or name.startswith(f"{entry.code}/"))
+    names = [name for name in charts if name == entry.code or name.startswith(f"{entry.code}/")]
     return [
         {
             "src": svg_data_uri(charts[name]),
@@ -110,5 +135,4 @@ def svg_data_uri(svg: str) -> Markup:
 
 
 def _chart_title(name: str, language: str) -> str:
-    kind = CHART_WORDS.get(name.partition("/")[2], "distribution")
-    return chart_words(language)[kind]
+    return chart_words(language)[family_of(name.partition("/")[2]) or "distribution"]

@@ -11,6 +11,7 @@ from consult import jobs
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role
 from consult.analysis import pages
+from consult.analysis.chartparts import chart_parts
 from consult.analysis.views import campaign_or_404
 from consult.extensions import db
 from consult.gap import exports, services, status
@@ -182,11 +183,13 @@ def evidence(campaign: Campaign, section_code: str) -> dict:
     """What the rating page shows beside the form: key figures, differences between groups, comments."""
     figures = pages.section_figures(exports.current_results(campaign), section_code)
     if not figures or figures.get("suppressed"):
-        return {"figures": figures, "findings": [], "comments": None}
+        return {"figures": figures, "findings": [], "comments": None, "parts": []}
     language = str(get_locale())
-    tables = pages.group_tables(figures, exports.dimension_labels(campaign, language), language)
+    dims = exports.dimension_labels(campaign, language)
+    tables = pages.group_tables(figures, dims, language)
     return {
         "figures": figures,
+        "parts": [p for p in chart_parts(figures, dims, language) if p.family != "heatmap"],
         "findings": [table.finding for table in tables if table.finding],
         "comments": pages.releasable_comments(campaign, section_code, figures.get("n")),
     }

@@ -183,7 +183,7 @@ def chart_bytes(results: dict[str, Any], kind: str, fmt: str, language: str = "e
 @pytest.mark.parametrize("kind", ["distribution", "heatmap", "by_group"])
 def test_png_decodes_to_a_sizeable_image(results, kind):
     image = matplotlib.image.imread(io.BytesIO(chart_bytes(results, kind, "png")), format="png")
-    assert image.shape[0] > 300 and image.shape[1] > 1000
+    assert image.shape[0] > 300 and image.shape[1] > 900
     assert image[..., :3].std() > 0.05
 
 
@@ -235,14 +235,61 @@ def test_distribution_bars_are_centred_on_the_neutral_point(results):
     assert first_item[0].get_x() == pytest.approx(-100 * (6 + 14 + 15.5) / 211)
 
 
-def test_heatmap_marks_suppressed_groups_in_french(results):
-    figure = charts.breakdown_figure(results["sections"][0], DIMENSIONS, "fr", 5)
-    text = svg_text(figure)
-    assert text.count("moins de 5") == 4
+def heat_figures(section, language: str = "en", **options) -> dict:
+    figures = charts.section_figures(section, SCALE_EN, DIMENSIONS, language, 5, **options)
+    return {kind: figure for kind, figure in figures.items() if kind.startswith("heatmap")}
+
+
+def test_the_heat_map_is_one_panel_per_breakdown_and_marks_suppressed_groups_in_french(results):
+    figures = heat_figures(results["sections"][0], "fr")
+    assert list(figures) == ["heatmap-1", "heatmap-2", "heatmap-3", "heatmap-4"]
+    titles = [svg_text(figure) for figure in figures.values()]
+    assert ["School" in titles[0], "Career stage" in titles[1], "Gender" in titles[2]] == [True] * 3
+    assert "School \u00d7 Gender" in titles[3]
+    text = " ".join(titles)
+    assert text.count("masqué\u202f: moins de 5 répondants") == 2 and text.count("masqué") == 4
     assert "Ensemble des répondants" in text and "n = 214" in text and "78\xa0%" in text
-    assert "School \u00d7 Gender" in text
-    hatched = [p for ax in figure.axes for p in ax.patches if p.get_hatch()]
-    assert len(hatched) == 4
+    for figure in figures.values():
+        assert not [p for ax in figure.axes for p in ax.patches if p.get_hatch()]
+
+
+def test_a_suppressed_heat_map_cell_is_an_outlined_gap_without_colour(results):
+    figure = heat_figures(results["sections"][0])["heatmap-1"]
+    gaps = [p for p in figure.axes[0].patches if p.get_linestyle() not in ("-", "solid")]
+    assert len(gaps) == 1 and gaps[0].get_facecolor()[:3] == (1.0, 1.0, 1.0)
+
+
+def test_every_chart_fits_an_a4_page_and_a_16_9_slide(results):
+    """A4's text width is 8.27 - 2 x 0.8 in; a 16:9 slide is 13.33 x 7.5 in."""
+    many = dict(results["sections"][0])
+    many["items"] = [*many["items"]] * 6
+    many["breakdowns"] = {
+        **many["breakdowns"],
+        "school": {"groups": [group(f"s{i}", 20, 0.5) for i in range(25)]},
+    }
+    for section in (results["sections"][0], many):
+        figures = charts.section_figures(section, SCALE_EN, DIMENSIONS, "en", 5)
+        for kind, figure in figures.items():
+            width, height = figure.get_size_inches()
+            assert width <= 6.67 and height <= 7.5, kind
+            image = matplotlib.image.imread(io.BytesIO(charts.render(figure, "png")), format="png")
+            assert image.shape[1] <= 6.67 * 150 and image.shape[0] <= 7.5 * 150, kind
+    kinds = list(charts.section_figures(many, SCALE_EN, DIMENSIONS, "en", 5))
+    assert {"distribution", "distribution-2", "distribution-3", "by_group", "by_group-2"} <= set(kinds)
+    assert len([kind for kind in kinds if kind.startswith("heatmap")]) == 6  # school in 3 panels
+
+
+def test_the_colour_scale_marks_the_campaign_rating_thresholds(results):
+    figure = heat_figures(results["sections"][0], thresholds=(0.5, 0.65, 0.8), spelling="plus-slash")[
+        "heatmap-1"
+    ]
+    scale = figure.axes[1]
+    assert list(scale.get_xticks()) == pytest.approx([0, 0.5, 0.65, 0.8, 1])
+    assert [t.get_text() for t in scale.get_xticklabels()] == ["0%", "50%", "65%", "80%", "100%"]
+    lines = {round(line.get_xdata()[0], 2) for line in scale.get_lines()}
+    assert {0.5, 0.65, 0.8} <= lines
+    bands = [t.get_text() for t in scale.texts]
+    assert bands == ["-/-", "-/+", "+/-", "+/+"]
 
 
 def test_heatmap_text_contrasts_with_its_cell():
@@ -254,9 +301,21 @@ def test_heatmap_text_contrasts_with_its_cell():
 def test_by_group_chart_labels_suppressed_groups_and_the_overall_share(results):
     figure = charts.favourable_by_group_figure(results["sections"][0], DIMENSIONS, "en", 7)
     text = svg_text(figure)
-    assert text.count("fewer than 7") == 2
+    assert text.count("(suppressed: fewer than 7 respondents)") == 2
     assert "Mines Saint-Étienne" in text and "R4 Leading" in text and "All respondents (" in text
     assert "78% · n = 96" in text
+
+
+def test_a_suppressed_group_is_a_labelled_gap_never_a_bar(results):
+    section = results["sections"][0]
+    figure = charts.favourable_by_group_figure(section, DIMENSIONS, "en", 5)
+    school = figure.axes[0]
+    bars = [p for p in school.patches if p.get_height() == pytest.approx(0.6)]
+    assert sorted(round(bar.get_width(), 2) for bar in bars) == [0.61, 0.73, 0.78]
+    assert not [bar for bar in bars if bar.get_y() + 0.3 == pytest.approx(3)], "no bar on the hidden row"
+    labels = [t for t in school.texts if "suppressed" in t.get_text()]
+    assert len(labels) == 1 and labels[0].get_position()[1] == 3
+    assert "n = " not in labels[0].get_text() and "%" not in labels[0].get_text()
 
 
 def test_group_interval_falls_back_to_wilson_on_the_group():
@@ -277,11 +336,9 @@ def test_dimension_labels_come_from_the_questionnaire():
 def test_charts_zip_holds_every_chart_in_every_format(results):
     archive = zipfile.ZipFile(io.BytesIO(charts.charts_zip(results, SCALE_EN, DIMENSIONS, "en")))
     names = archive.namelist()
+    kinds = ("by_group", "distribution", "heatmap-1", "heatmap-2", "heatmap-3", "heatmap-4")
     expected = [
-        f"{code}/{kind}.{fmt}"
-        for code in ("P01", "P14")
-        for kind in ("breakdown", "by_group", "distribution")
-        for fmt in ("pdf", "png", "svg")
+        f"{code}/{kind}.{fmt}" for code in ("P01", "P14") for kind in kinds for fmt in ("pdf", "png", "svg")
     ]
     assert names == sorted(expected)
     assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}

@@ -86,3 +86,19 @@ def test_the_participation_page_hides_what_the_results_hide():
     hidden = {g.code for g in shown.groups if g.hidden}
     assert "d0o2" in hidden
     assert sum(SCHOOLS[i] for i, g in enumerate(shown.groups, start=1) if g.hidden and g.code) >= 5
+
+
+def test_a_group_hidden_by_the_participation_page_shows_none_of_its_cells(monkeypatch):
+    """Every respondent states a career stage: had the principle pages shown A x R1 = 5 and A x R2 = 5, A's
+    count (10) with the participation page's total, "not stated" and C would have given B's: 53 - 11 - 30
+    - 10 = 2."""
+    monkeypatch.setattr("tests.analysis.test_one_suppression.SCHOOLS", {0: 11, 1: 10, 2: 2, 3: 30})
+    q, answers, profiles = leaky_campaign()
+    results = build_results(CAMPAIGN, q, build_counts(q, answers, profiles))
+    assert results["campaign"]["hidden_groups"]["dim0"] == ["d0o0", "d0o1"]
+    hidden = {group.code for group in participation_of(q).groups if group.hidden}
+    assert hidden == {"d0o0", "d0o1"}
+    for section in results["sections"]:
+        cells = section["breakdowns"]["dim0:dim1"]["groups"]
+        shown = {g["code"] for g in cells if not g["suppressed"]}
+        assert shown == {"d0o2:d1o0", "d0o2:d1o1"}

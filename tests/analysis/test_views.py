@@ -172,7 +172,8 @@ def test_fewer_responses_than_the_minimum_are_not_counted_on_any_page(
 def test_the_principle_page_has_charts_with_alt_text_and_data_tables(client, reviewer, campaign):
     page = client.get(f"/results/{campaign.slug}/P01").get_data(as_text=True)
     images = re.findall(r'<img class="chart" src="([^"]+)" alt="([^"]+)"', page)
-    assert len(images) == 3 and all(len(alt) > 60 for _src, alt in images)
+    # the distribution, the heat map's panels (school, career stage, their crossing), the group chart
+    assert len(images) == 5 and all(len(alt) > 60 for _src, alt in images)
     assert "Number of answers per statement and scale point" in page and "I know the rules." in page
     assert "Favourable answers by group: School \u00d7 Career stage" in page
     assert page.count("fewer than 5") >= 2
@@ -198,11 +199,12 @@ def test_the_principle_page_words_its_differences_in_french(client, reviewer, ca
 
 
 def test_charts_come_as_svg_and_pdf_too(client, reviewer, campaign):
-    svg = client.get(f"/results/{campaign.slug}/P01/breakdown.svg")
+    svg = client.get(f"/results/{campaign.slug}/P01/heatmap-1.svg")
     assert svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     pdf = client.get(f"/results/{campaign.slug}/P01/by_group.pdf")
     assert pdf.data.startswith(b"%PDF-") and "attachment" in pdf.headers["Content-Disposition"]
     assert client.get(f"/results/{campaign.slug}/P01/pie.png").status_code == 404
+    assert client.get(f"/results/{campaign.slug}/P01/heatmap-9.png").status_code == 404
     suppressed = client.get(f"/results/{campaign.slug}/P14/distribution.png")
     assert suppressed.status_code == 404, "a suppressed principle has no chart"
 
@@ -298,3 +300,14 @@ def test_related_principles_follow_the_crosswalk_both_ways():
     assert related_principles(1, "2023", "2005") == [2, 3, 4, 6, 7]
     assert related_principles(28, "2005", "2023") == [12, 17, 18]
     assert related_principles(5, "2023", "2023") == [5] and related_principles(None, "2023", "2005") == []
+
+
+def test_the_rating_page_shows_each_chart_part_beside_the_form(client, reviewer, campaign):
+    page = client.get(f"/gap/{campaign.slug}/principles/P01").get_data(as_text=True)
+    sources = re.findall(r'<img class="chart" src="([^"]+)"', page)
+    assert sources == [
+        f"/results/{campaign.slug}/P01/distribution.svg",
+        f"/results/{campaign.slug}/P01/by_group.svg",
+    ]
+    for src in sources:
+        assert client.get(src).mimetype == "image/svg+xml"

@@ -7,6 +7,7 @@ import pytest
 
 from consult.analysis.countplan import CountPlan
 from consult.analysis.counts import build_counts
+from consult.analysis.ratings import basis_sentence, reason_of
 from consult.analysis.weightedresults import population_of
 from consult.analysis.weighting import cell_weights
 from tests.analysis.test_results import CAMPAIGN, questionnaire, results_of
@@ -114,3 +115,21 @@ def test_no_weighted_figures_without_headcounts():
     assert (
         "weighted" not in result["sections"][0] and "rates" not in result["sections"][0]["breakdowns"]["dim0"]
     )
+
+
+def test_the_rating_basis_is_worded_in_the_readers_language():
+    _q, _, _, result, _ = setup(13)
+    rating = result["sections"][0]["rating"]
+    assert rating["facts"]["basis"]["weighted"] is True
+    french = reason_of(rating, "fr")
+    assert "Pondéré selon les effectifs (post-stratification)" in french
+    assert "Weighted" not in french and "%" in french
+    _, _, _, raked, _ = setup(13, basis="unweighted")
+    assert "Chiffres non pondérés" in reason_of(raked["sections"][0]["rating"], "fr")
+
+
+def test_a_basis_stored_as_a_sentence_by_an_older_analysis_is_kept():
+    assert basis_sentence(" Weighted to the staff headcounts (raking).", "fr") == (
+        " Weighted to the staff headcounts (raking)."
+    )
+    assert basis_sentence(None, "fr") == ""
