@@ -23,6 +23,8 @@ ACTIONS = {
     "campaign.tokens": _l("made links to distribute by hand"),
     "campaign.send-invitations": _l("sent invitations"),
     "campaign.remind": _l("sent reminders"),
+    "campaign.revoke-link": _l("revoked an invitation link"),
+    "campaign.revoke-unused": _l("revoked every invitation link not used yet"),
     "campaign.mail-text": _l("changed the text of a message"),
     "campaign.mail-text-reset": _l("went back to the standard text of a message"),
     "campaign.import_responses": _l("imported responses"),

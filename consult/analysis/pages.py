@@ -21,7 +21,7 @@ from consult.gap.status import STATUSES, status_of
 from consult.gap.tsv import GapRow
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
-from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations.models import Invitation, counted
 from consult.surveys.questionnaires.models import Section
 from consult.surveys.responses.models import Comment, Response
 
@@ -90,7 +90,7 @@ def participation(campaign: Campaign) -> Participation:
         select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
     )
     invitations = db.session.scalar(
-        select(func.count()).select_from(Invitation).where(Invitation.campaign_id == campaign.id)
+        select(func.count()).select_from(Invitation).where(Invitation.campaign_id == campaign.id, counted())
     )
     return Participation(responses or 0, invitations or 0, min_group_size(campaign))
 

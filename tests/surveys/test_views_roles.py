@@ -24,6 +24,7 @@ SAMPLE_VALUES = {
     "action": "open",
     "direction": "down",
     "message": "invitation",
+    "invitation_id": 1,
 }
 
 CODES = {"dimension": "school", "item": "P01.1"}

@@ -14,7 +14,7 @@ from consult.extensions import db
 from consult.i18n import translated
 from consult.surveys.campaigns import participation
 from consult.surveys.campaigns.models import Campaign, CampaignStatus
-from consult.surveys.invitations.models import Invitation
+from consult.surveys.invitations.models import Invitation, counted
 from consult.surveys.questionnaires import spec
 from consult.surveys.questionnaires.convert import questionnaire_row, rating_rule_dict
 from consult.surveys.questionnaires.models import Dimension
@@ -114,7 +114,7 @@ def school_dimension(campaign: Campaign) -> tuple[int, Dimension] | None:
 def participation_figures(campaign: Campaign, language: str, not_stated: str) -> participation.Participation:
     """Responses so far, per school against invitations and by day, with small groups suppressed."""
     by_day = counts_by(Response.submitted_on, Response.campaign_id == campaign.id)
-    invited = counts_by(Invitation.school, Invitation.campaign_id == campaign.id)
+    invited = counts_by(Invitation.school, (Invitation.campaign_id == campaign.id) & counted())
     groups = school_groups(campaign, invited, language, not_stated)
     hidden = released_hidden_groups(campaign.id).get("school", ())
     return participation.participation(campaign.min_group_size, groups, by_day, sum(invited.values()), hidden)
@@ -138,7 +138,9 @@ def counts_by(column, condition) -> dict:
 def school_groups(
     campaign: Campaign, invited: dict[str | None, int], language: str, not_stated: str
 ) -> list[participation.GroupInput]:
-    """One group per school option, then those who did not state it (the profile byte 0, see ``spec``)."""
+    """One group per school option, then those who did not state it (the profile byte 0, see ``spec``). When
+    no invitation names a school (links by hand, an address file without schools), invitations per school are
+    unknown (None), not zero."""
     found = school_dimension(campaign)
     if found is None:
         return []
@@ -146,9 +148,13 @@ def school_groups(
     byte = func.substr(Response.profile, index + 1, 1)
     rows = counts_by(byte, Response.campaign_id == campaign.id)
     answered = {bytes(value)[0] if value else 0: count for value, count in rows.items()}
+    by_school = any(code is not None for code in invited)
     groups = [
         participation.GroupInput(
-            option.code, translated(option.label, language), answered.get(i, 0), invited.get(option.code, 0)
+            option.code,
+            translated(option.label, language),
+            answered.get(i, 0),
+            invited.get(option.code, 0) if by_school else None,
         )
         for i, option in enumerate(dimension.options, start=1)
     ]

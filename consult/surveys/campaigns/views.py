@@ -30,6 +30,7 @@ from consult.surveys.campaigns.lookup import (
 )
 from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignStatus
 from consult.surveys.headcounts.views import bp as headcounts_bp
+from consult.surveys.invitations.revoke_views import bp as revoking_bp
 from consult.surveys.invitations.views import bp as invitations_bp
 from consult.surveys.questionnaires import builder
 from consult.surveys.questionnaires.charter_templates import load_template, template_names
@@ -47,6 +48,7 @@ from consult.timeutil import utcnow
 bp = Blueprint("surveys", __name__, url_prefix="/campaigns")
 bp.register_blueprint(builder_bp)
 bp.register_blueprint(invitations_bp)
+bp.register_blueprint(revoking_bp)
 bp.register_blueprint(headcounts_bp)
 bp.register_error_handler(builder.FrozenError, frozen_page)
 bp.register_error_handler(builder.UnknownCode, unknown_code_page)
@@ -248,12 +250,12 @@ def preview(slug: str):
 @bp.get("/<slug>/participation")
 @hr_required
 def participation(slug: str):
-    """Refreshes every minute while the campaign is open, with a link to stop (WCAG 2.2.1: a time limit the
-    user can turn off)."""
+    """Refreshes every minute while the campaign is open only when HR asks (``?refresh=on``), with a link to
+    stop (WCAG 2.2.1: no time limit the user has not chosen)."""
     found = campaign_or_404(slug)
     figures = services.participation_figures(found, str(get_locale()), _("School not stated"))
     is_open = found.status == CampaignStatus.OPEN
-    refresh = is_open and request.args.get("refresh") != "off"
+    refresh = is_open and request.args.get("refresh") == "on"
     return render_template(
         "surveys/participation.html",
         campaign=found,

@@ -63,3 +63,15 @@ class MailTextForm(FlaskForm):
                 _l("Message (%(language)s)", language=name), render_kw={"rows": 16, "lang": code}
             )
         return type("LanguagesMailTextForm", (cls,), fields)
+
+
+class RevokeForm(FlaskForm):
+    """Which link to revoke: the address it was sent to, the link itself, or its token."""
+
+    link = StringField(
+        _l("E-mail address or personal link"),
+        [InputRequired(), Length(max=500)],
+        description=_l(
+            "The address the invitation was sent to, or the whole link (…/r/…) from a printed card."
+        ),
+    )

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, LargeBinary, String, Text, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.extensions import db
 from consult.timeutil import utcnow
 
+REVOKED_ONE = "one"
+"""Revoked on its own (a wrong address, someone who left): no longer counted as an invitation."""
+REVOKED_UNUSED = "unused"
+"""Revoked with every link not used yet: still counted, or the invitations left would count who answered."""
+
 
 class Invitation(db.Model):
-    """A single-use token, stored as its SHA-256. No time of use; nothing links it to a response."""
+    """A single-use token, stored as its SHA-256. No time of use; nothing links it to a response.
+    ``revoked``: None, or how the link was revoked (``REVOKED_ONE``, ``REVOKED_UNUSED``); a revoked link
+    opens nothing, whether or not it was used (which revoking never tells)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
@@ -25,6 +32,12 @@ class Invitation(db.Model):
     send_attempts: Mapped[int] = mapped_column(default=0)
     reminders_sent: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked: Mapped[str | None] = mapped_column(String(8))
+
+
+def counted() -> ColumnElement[bool]:
+    """The invitations that count in participation: all but those revoked one by one."""
+    return or_(Invitation.revoked.is_(None), Invitation.revoked != REVOKED_ONE)
 
 
 class OutgoingMail(db.Model):

@@ -137,7 +137,7 @@ def load(mail_ids: Sequence[int]) -> list[OutgoingMail]:
 
 def wanted_token(row: OutgoingMail) -> str | None:
     """The row's token if its message is still wanted; otherwise the row is deleted (the campaign closed, or a
-    newer link replaced this one) and None."""
+    newer link replaced this one, or it was revoked) and None."""
     invitation = db.session.get(Invitation, row.invitation_id)
     campaign = db.session.get(Campaign, row.campaign_id)
     try:
@@ -152,6 +152,7 @@ def wanted_token(row: OutgoingMail) -> str | None:
         token is not None
         and campaign.status == CampaignStatus.OPEN
         and invitation.email
+        and invitation.revoked is None
         and invitation.send_status == QUEUED
         and invitation.token_hash == token_hash(token)
     )

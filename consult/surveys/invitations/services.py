@@ -33,7 +33,8 @@ from consult.extensions import db
 from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignStatus
 from consult.surveys.campaigns.services import CampaignError, school_dimension
 from consult.surveys.invitations import outbox
-from consult.surveys.invitations.models import Invitation, OutgoingMail
+from consult.surveys.invitations.models import Invitation, OutgoingMail, counted
+from consult.surveys.invitations.revoking import revoked_one_by_one
 from consult.surveys.invitations.tokens import new_token, token_hash
 from consult.surveys.responses.models import Draft
 from consult.textcheck import control_problem
@@ -206,7 +207,10 @@ def unsent_invitations(campaign_id: int, failed: bool) -> list[Invitation]:
     else:
         wanted = Invitation.send_status == PENDING
     query = select(Invitation).where(
-        Invitation.campaign_id == campaign_id, Invitation.email.is_not(None), wanted
+        Invitation.campaign_id == campaign_id,
+        Invitation.email.is_not(None),
+        Invitation.revoked.is_(None),
+        wanted,
     )
     return list(db.session.scalars(query.order_by(Invitation.id)))
 
@@ -222,6 +226,7 @@ def prepare_reminders(
     delivered = (
         (Invitation.campaign_id == campaign.id)
         & Invitation.email.is_not(None)
+        & Invitation.revoked.is_(None)
         & ((Invitation.send_status == SENT) | (Invitation.reminders_sent > 0))
     )
     eligible = db.session.scalar(select(func.count()).select_from(Invitation).where(delivered))
@@ -271,6 +276,8 @@ class InvitationSummary:
     failed: list[tuple[str, str]]
     retry_at: datetime | None = None
     unreachable: str | None = None
+    revoked: int = 0
+    """Links HR revoked one at a time (no longer counted as invitations)."""
 
 
 def invitation_summary(campaign: Campaign) -> InvitationSummary:
@@ -278,7 +285,7 @@ def invitation_summary(campaign: Campaign) -> InvitationSummary:
     counts = dict(
         db.session.execute(
             select(first_status, func.count())
-            .where(Invitation.campaign_id == campaign.id)
+            .where(Invitation.campaign_id == campaign.id, counted())
             .group_by(first_status)
         ).all()
     )
@@ -286,6 +293,7 @@ def invitation_summary(campaign: Campaign) -> InvitationSummary:
         select(Invitation.email, Invitation.send_error)
         .where(Invitation.campaign_id == campaign.id, Invitation.email.is_not(None))
         .where(Invitation.send_status == FAILED, Invitation.reminders_sent == 0)
+        .where(Invitation.revoked.is_(None))
         .order_by(Invitation.email)
     ).all()
     retry_at, latest_error = waiting_retry(campaign.id)
@@ -295,6 +303,7 @@ def invitation_summary(campaign: Campaign) -> InvitationSummary:
         [(email, error or "") for email, error in failed],
         retry_at,
         unreachable(campaign.id, latest_error),
+        revoked_one_by_one(campaign.id),
     )
 
 

@@ -274,3 +274,45 @@ def first_open_step(layout: Layout, draft: Mapping) -> Step:
     last = draft.get("step")
     number = last + 1 if isinstance(last, int) else 1
     return layout.step(min(max(number, 1), len(layout.steps))) or layout.steps[0]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a question page sits among the statements: ``first``..``last`` (1-based) of ``total``."""
+
+    first: int
+    last: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+
+def statement_span(layout: Layout, step: Step) -> Span:
+    """The statements ``step`` holds, numbered through the questionnaire (drawn once per cached page)."""
+    before = 0
+    for shown in layout.question_steps:
+        if shown.number == step.number:
+            break
+        before += step_items_count(shown)
+    return Span(before + 1, before + step_items_count(step), len(layout.questionnaire.items))
+
+
+def step_items_count(step: Step) -> int:
+    return sum(len(section.items) for section in step.sections)
+
+
+def answered_on_step(step: Step, answers: Mapping[str, Answer]) -> int:
+    """How many of the step's statements have an answer (don't know included): O(statements of the page)."""
+    return sum(answers.get(item.code) is not None for section in step.sections for item in section.items)
+
+
+def unanswered_by_step(layout: Layout, answers: Mapping[str, Answer]) -> list[tuple[Step, list[spec.Item]]]:
+    """The statements without an answer, grouped by the question page that holds them, in order."""
+    found = []
+    for step in layout.question_steps:
+        items = [item for s in step.sections for item in s.items if answers.get(item.code) is None]
+        if items:
+            found.append((step, items))
+    return found

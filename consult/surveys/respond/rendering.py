@@ -17,7 +17,7 @@ from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Response
 
 from consult.i18n import select_locale, supported_languages
-from consult.surveys.respond.fills import review_fills, value_fills
+from consult.surveys.respond.fills import page_fills, review_fills, value_fills
 from consult.surveys.respond.forms import ShownProblem, page_csrf_token, shown_problems
 from consult.surveys.respond.pages import (
     COMMENT_LIMIT,
@@ -26,6 +26,7 @@ from consult.surveys.respond.pages import (
     Step,
     offers_prefer_not,
     scale_labels,
+    statement_span,
     text_in,
 )
 from consult.surveys.respond.services import Visit
@@ -34,7 +35,7 @@ from consult.web import RETRY_AFTER_SECONDS
 
 OPEN_LINK_COOKIE = "consult_open"
 OPEN_LINK_COOKIE_DAYS = 180
-UNAVAILABLE_STATUS = {"unknown": 404, "not_open": 403, "closed": 410}
+UNAVAILABLE_STATUS = {"unknown": 404, "not_open": 403, "closed": 410, "revoked": 410}
 
 skeletons = Skeletons()
 
@@ -136,36 +137,50 @@ def page_context(layout: Layout, language: str) -> dict[str, Any]:
         "scale": scale_labels(q, language),
         "comment_limit": COMMENT_LIMIT,
         "steps_total": len(layout.steps),
+        "statement_span": statement_span,
     }
 
 
-def step_context(step: Step, problems: list[ShownProblem], preview: bool = False) -> dict[str, Any]:
-    """What ``respond/step.html`` needs besides ``page_context`` and ``slot``."""
+def step_context(
+    step: Step, problems: list[ShownProblem], preview: bool = False, from_review: bool = False
+) -> dict[str, Any]:
+    """What ``respond/step.html`` needs besides ``page_context`` and ``slot``; ``from_review``: the page
+    was opened from the review's list, and offers to go back to it."""
     return {
         "step": step,
         "problems": problems,
         "problem_fields": {p.field: p for p in problems if p.field},
         "preview": preview,
+        "from_review": from_review and step.kind != "review",
     }
 
 
 def step_page(
-    here: Here, step: Step, values: Mapping, problems: list[Problem], status: int = 200
+    here: Here,
+    step: Step,
+    values: Mapping,
+    problems: list[Problem],
+    status: int = 200,
+    from_review: bool = False,
 ) -> Response:
     here.language = respondent_language(here.layout.questionnaire.languages)
     fills = value_fills(values)
+    if step.kind == "questions":
+        fills |= page_fills(step, values)
     shown = []
     if problems or step.kind == "review":
         with force_locale(here.language):
             shown = shown_problems(here.layout, problems, here.language)
             if step.kind == "review":
-                fills |= review_fills(here.layout, here.language, values)
-    context = step_context(step, shown)
-    return render_page(here, "respond/step.html", status, (step.number,), fills, bool(shown), **context)
+                fills |= review_fills(here.layout, here.language, values, str(escape(here.url("welcome"))))
+    context = step_context(step, shown, from_review=from_review)
+    variant = (step.number, context["from_review"])
+    return render_page(here, "respond/step.html", status, variant, fills, bool(shown), **context)
 
 
 def unavailable(kind: str, visit: Visit | None = None) -> Response:
-    """The page for an unknown link, a campaign not open yet or closed; it never says if a campaign exists."""
+    """The page for an unknown or revoked link, a campaign not open yet or closed; it never says if a
+    campaign exists."""
     html = render_template("respond/unavailable.html", kind=kind, campaign=visit.campaign if visit else None)
     return Response(html, UNAVAILABLE_STATUS[kind], mimetype="text/html")
 

@@ -41,6 +41,7 @@ class Outcome(enum.StrEnum):
     STORED = "stored"
     ALREADY = "already"
     CLOSED = "closed"
+    REVOKED = "revoked"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Visit:
     draft: dict[str, Any] | None
     invited_by_email: bool = False
     draft_key: bytes = b""
+    revoked: bool = False
 
 
 def campaign_info(row: Any) -> CampaignInfo:
@@ -83,9 +85,9 @@ def find_invitation(token: str) -> Visit | None:
     row = sql.precompiled(sql.find_invitation).first({"hashed": hashed})
     if row is None:
         return None
-    used, emailed, sealed, clear = row[len(sql.CAMPAIGN_FIELDS) :]
+    used, emailed, revoked, sealed, clear = row[len(sql.CAMPAIGN_FIELDS) :]
     key = draft_key(token)
-    return Visit(campaign_info(row), hashed, used, opened_draft(key, sealed, clear), emailed, key)
+    return Visit(campaign_info(row), hashed, used, opened_draft(key, sealed, clear), emailed, key, revoked)
 
 
 def find_open_link(slug: str, browser_token: str | None) -> Visit | None:
@@ -169,7 +171,18 @@ def save_draft(visit: Visit, data: dict[str, Any]) -> Outcome:
         statement = sql.precompiled(sql.save_invited_draft, dialect_name())
     if statement.rowcount(values) == 1:
         return Outcome.STORED
-    return Outcome.ALREADY if campaign_is_open_locked(visit.campaign.id) else Outcome.CLOSED
+    return refusal(visit)
+
+
+def refusal(visit: Visit) -> Outcome:
+    """Why a save or a submission stored nothing: the campaign closed, the link was revoked, or used."""
+    if not campaign_is_open_locked(visit.campaign.id):
+        return Outcome.CLOSED
+    if visit.campaign.mode == CampaignMode.TOKEN:
+        revoked = sql.precompiled(sql.invitation_revoked).first({"hashed": visit.key_hash})
+        if revoked is not None and revoked[0]:
+            return Outcome.REVOKED
+    return Outcome.ALREADY
 
 
 def submit(visit: Visit, layout: Layout) -> Outcome:
@@ -181,7 +194,7 @@ def submit(visit: Visit, layout: Layout) -> Outcome:
         visit.campaign.mode == CampaignMode.TOKEN
         and sql.precompiled(sql.mark_invitation_used).rowcount(keys) != 1
     ):
-        return Outcome.ALREADY
+        return refusal(visit)
     taken = sql.precompiled(sql.take_draft).first(keys)
     draft = opened_draft(visit.draft_key, *taken) if taken else None
     if draft is None and visit.campaign.mode == CampaignMode.OPEN_LINK:

@@ -41,7 +41,12 @@ def find_invitation() -> Select:
     i, c, d = invitations, campaigns, drafts
     return (
         select(
-            *(c.c[name] for name in CAMPAIGN_FIELDS), i.c.used, i.c.email.is_not(None), d.c.sealed, d.c.data
+            *(c.c[name] for name in CAMPAIGN_FIELDS),
+            i.c.used,
+            i.c.email.is_not(None),
+            i.c.revoked.is_not(None),
+            d.c.sealed,
+            d.c.data,
         )
         .select_from(i.join(c, c.c.id == i.c.campaign_id).outerjoin(d, d.c.token_hash == i.c.token_hash))
         .where(i.c.token_hash == bindparam("hashed"))
@@ -57,6 +62,12 @@ def find_open_link() -> Select:
         .select_from(c.outerjoin(d, on_draft))
         .where(c.c.slug == bindparam("slug"), c.c.mode == CampaignMode.OPEN_LINK)
     )
+
+
+@cache
+def invitation_revoked() -> Select:
+    """Whether a link was revoked: asked only when a save or a submission of it stored nothing."""
+    return select(invitations.c.revoked.is_not(None)).where(invitations.c.token_hash == bindparam("hashed"))
 
 
 @cache
@@ -79,6 +90,7 @@ def mark_invitation_used() -> Update:
             invitations.c.token_hash == bindparam("hashed"),
             invitations.c.campaign_id == bindparam("of_campaign"),
             invitations.c.used.is_(False),
+            invitations.c.revoked.is_(None),
         )
         .values(used=True)
     )
@@ -101,7 +113,11 @@ def save_invited_draft(dialect: str) -> Insert:
     or has already made it write nothing."""
     unused = (
         select(invitations.c.token_hash)
-        .where(invitations.c.token_hash == bindparam("hashed"), invitations.c.used.is_(False))
+        .where(
+            invitations.c.token_hash == bindparam("hashed"),
+            invitations.c.used.is_(False),
+            invitations.c.revoked.is_(None),
+        )
         .with_for_update()
         .exists()
     )

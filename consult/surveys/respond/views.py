@@ -94,6 +94,8 @@ def arrive(token: str | None, slug: str | None, answered_ok: bool = False) -> He
     visit = current_visit()
     if visit is None:
         return Gate(unavailable("unknown"))
+    if visit.revoked:
+        return Gate(unavailable("revoked", visit))
     if visit.campaign.status != CampaignStatus.OPEN:
         return Gate(
             unavailable("not_open" if visit.campaign.status == CampaignStatus.DRAFT else "closed", visit)
@@ -161,16 +163,18 @@ def step(number: int, token: str | None = None, slug: str | None = None):
         abort(404)
     if here.is_open_link and here.visit.draft is None:
         return redirect(here.url("welcome"), 303)
+    from_review = request.args.get("from") == "review"
     if request.method == "GET":
-        return step_page(here, shown, here.visit.draft or {}, [])
-    return save_step(here, shown)
+        return step_page(here, shown, here.visit.draft or {}, [], from_review=from_review)
+    return save_step(here, shown, from_review)
 
 
-def save_step(here: Here, shown: Step) -> Response:
+def save_step(here: Here, shown: Step, from_review: bool = False) -> Response:
     page = posted_page(here.layout, shown, here.visit.key_hash)
     merged = merge_page(here.layout.questionnaire, shown, here.visit.draft or {}, page)
     if page.problems:
-        return step_page(here, shown, shown_again(merged, page), page.problems, status=400)
+        again = shown_again(merged, page)
+        return step_page(here, shown, again, page.problems, status=400, from_review=from_review)
     outcome = services.save_draft(here.visit, merged)
     if outcome != Outcome.STORED:
         db.session.rollback()
@@ -182,6 +186,8 @@ def save_step(here: Here, shown: Step) -> Response:
 def next_url(here: Here, shown: Step, action: str) -> str:
     if action == "save":
         return here.url("saved")
+    if action == "review":
+        return here.url("step", number=len(here.layout.steps))
     if action == "back":
         return here.url("step", number=max(shown.number - 1, 1)) if shown.number > 1 else here.url("welcome")
     return here.url("step", number=min(shown.number + 1, len(here.layout.steps)))
@@ -233,6 +239,8 @@ def admit_ballots(campaign_id: int) -> None:
 def outcome_page(here: Here, outcome: Outcome, status: int = 200) -> Response:
     if outcome == Outcome.CLOSED:
         return unavailable("closed", here.visit)
+    if outcome == Outcome.REVOKED:
+        return unavailable("revoked", here.visit)
     return received_page(here, just_now=False, status=status)
 
 

@@ -87,6 +87,6 @@ def test_hr_makes_a_group_and_its_reviewer_sees_its_principles_first(server, chr
     assert row_codes(reviewer)[:2] == ["P12", "P13"]
     expect(reviewer.get_by_text("Working group: Recruitment").first).to_be_visible()
     assert_accessible(chromium, reviewer)
-    reviewer.get_by_label("Working group").select_option(label="Recruitment")
+    reviewer.get_by_label("Working group", exact=True).select_option(label="Recruitment")
     reviewer.get_by_role("button", name="Filter").click()
     assert row_codes(reviewer) == ["P12", "P13"]

@@ -217,9 +217,9 @@ def test_participation_is_suppressed_below_the_minimum_group_size(db, client, hr
     storage.insert_responses(campaign.id, _answers(12), _profiles([1] * 9 + [2] * 3), on=date(2026, 3, 2))
     db.session.flush()
     page = client.get(f"/campaigns/{campaign.slug}/participation").get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="60">' in page and "Stop refreshing" in page
-    stopped = client.get(f"/campaigns/{campaign.slug}/participation?refresh=off").get_data(as_text=True)
-    assert 'http-equiv="refresh"' not in stopped and "Refresh this page every minute" in stopped
+    assert 'http-equiv="refresh"' not in page and "Refresh this page every minute" in page
+    chosen = client.get(f"/campaigns/{campaign.slug}/participation?refresh=on").get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="60">' in chosen and "Stop refreshing" in chosen
     assert "fewer than 5" in page and "not shown" in page
     assert ">12<" in page and "2026-03-02" in page
     assert ">9<" not in page and ">3<" not in page
@@ -307,6 +307,25 @@ def test_hr_chooses_the_page_size_of_a_draft(db, client, hr, make_campaign):
     assert campaign.page_size == "principle"
     preview = client.get(f"/campaigns/{campaign.slug}/preview?step=2").get_data(as_text=True)
     assert "Stability" in preview
+
+
+def test_invitations_per_school_are_unknown_when_no_invitation_names_a_school(db, client, hr, make_campaign):
+    from consult.surveys.campaigns import services
+    from consult.surveys.invitations import links
+
+    campaign = make_campaign(status="open")
+    links.issue_tokens(campaign, 30)
+    storage.insert_responses(campaign.id, _answers(12), _profiles([1] * 6 + [2] * 6), on=date(2026, 3, 2))
+    db.session.flush()
+    figures = services.participation_figures(campaign, "en", "not stated")
+    assert figures.invited == 30 and [g.invited for g in figures.groups] == [None, None, None]
+    assert [g.rate for g in figures.groups] == [None, None, None]
+    page = client.get(f"/campaigns/{campaign.slug}/participation").get_data(as_text=True)
+    assert "No invitation names a school, so response rates per school are not known" in page
+    links.invite_emails(campaign, [("ann@univ.example.org", "north")])
+    db.session.flush()
+    figures = services.participation_figures(campaign, "en", "not stated")
+    assert [g.invited for g in figures.groups] == [1, 0, None]
 
 
 @pytest.mark.parametrize("status", ["draft", "open"])

@@ -3,14 +3,19 @@ and resume, and a 360-pixel-wide phone on which nothing overflows."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from playwright.sync_api import expect
+from sqlalchemy import func, select, update
 
 from consult.extensions import db
 from consult.surveys.campaigns import services as campaigns
 from consult.surveys.invitations import links
+from consult.surveys.invitations.models import REVOKED_ONE, Invitation
+from consult.surveys.invitations.tokens import token_hash
 from consult.surveys.questionnaires.charter_templates import load_template
 from consult.surveys.responses.models import Ballot, Response
 from tests.conftest import TEST_DATABASE, make_app, recreate_database, serving, upgrade_schema
@@ -185,6 +190,46 @@ def test_a_researcher_answers_page_by_principle_on_a_375_pixel_phone(server, bro
     context.close()
 
 
+def test_the_review_lists_what_is_unanswered_and_leads_back_to_it_on_a_phone(server, browser):
+    base, app = server
+    token = new_tokens(app, 1, page_size="principle")[0]
+    context = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{base}/r/{token}/step/2")
+    expect(page.locator("#progress-label")).to_contain_text("Page 2 of 22 · statements 4\u20136 of 62")
+    expect(page.locator("#page-progress-label")).to_have_text(
+        "On this page, you have answered 0 of 3 statements."
+    )
+    for group in page.locator("fieldset.respond-item").all()[:2]:
+        group.locator("input[type=radio]").nth(3).check()
+    page.get_by_role("button", name="Save and continue", exact=True).click()
+    page.goto(f"{base}/r/{token}/step/2")
+    expect(page.locator("#page-progress-label")).to_have_text(
+        "On this page, you have answered 2 of 3 statements."
+    )
+    check_page(page)
+    screenshot(page, "respond-step-375")
+    page.goto(f"{base}/r/{token}/step/22")
+    listed = page.locator(".review-unanswered")
+    expect(listed.get_by_role("heading", level=2)).to_have_text("60 statements not answered")
+    check_page(page)
+    screenshot(page, "respond-review-375")
+    listed.get_by_role("link").nth(3).click()
+    assert page.url.endswith("/step/2?from=review#q5")
+    target = page.locator("#q5")
+    assert 0 <= target.bounding_box()["y"] <= 740
+    target.check()
+    page.get_by_role("button", name="Save and return to the review").click()
+    assert page.url.endswith("/step/22")
+    expect(page.locator(".review-unanswered h2")).to_have_text("59 statements not answered")
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    if os.environ.get("CONSULT_SCREENSHOTS"):
+        page.screenshot(path=str(Path(os.environ["CONSULT_SCREENSHOTS"]) / f"{name}.png"), full_page=True)
+
+
 def special_links(app) -> dict[str, str]:
     """An open link, a closed campaign's link, a not-yet-open one and an already-used one."""
     from consult.surveys.campaigns.models import CampaignMode
@@ -201,6 +246,9 @@ def special_links(app) -> dict[str, str]:
         campaigns.close_campaign(closed)
         draft = campaigns.create_campaign(load_template("charter-2023"))
         draft_token = links.issue_tokens(draft, 1)[0].token
+        revoked_token = links.issue_tokens(draft, 1)[0].token
+        revoked = Invitation.token_hash == token_hash(revoked_token)
+        db.session.execute(update(Invitation).where(revoked).values(revoked=REVOKED_ONE))
         visit = services.find_invitation(used_token)
         services.submit(visit, services.layouts.get(visit.campaign))
         db.session.commit()
@@ -209,6 +257,7 @@ def special_links(app) -> dict[str, str]:
             "closed": f"/r/{closed_token}",
             "not open": f"/r/{draft_token}",
             "used": f"/r/{used_token}/step/1",
+            "revoked": f"/r/{revoked_token}/step/1",
         }
 
 
@@ -221,6 +270,7 @@ def test_the_other_respondent_pages_pass_axe_on_a_phone(server, browser):
         "closed": "This consultation is closed",
         "not open": "has not opened yet",
         "used": "Your answers were already received",
+        "revoked": "This link has been withdrawn",
     }
     links = special_links(app)
     for name, path in links.items():

@@ -19,7 +19,7 @@ def test_every_step_of_a_draft_previews_without_a_form(app, make_campaign):
     pages = [draw(app, campaign, step) for step in (1, 2, 3, 4)]
     for html in pages:
         assert "<strong>Preview</strong>" in html and "<form" not in html and "csrf_token" not in html
-        assert "Step " in html and "<progress" in html
+        assert "Page " in html and "<progress" in html
     assert "I know the rules." in pages[0] and 'name="item-P01.2" value="DK"' in pages[0]
     assert "Your comments on this principle (optional)" in pages[0]
     assert "My job is stable." in pages[1] and "Your comments" not in pages[1]
@@ -30,7 +30,7 @@ def test_every_step_of_a_draft_previews_without_a_form(app, make_campaign):
 def test_the_preview_follows_the_language(app, make_campaign):
     html = draw(app, make_campaign(status="draft"), 1, "fr")
     assert '<html lang="fr">' in html and "Aperçu" in html and "Je connais les règles." in html
-    assert "Étape 1 sur 4" in html and ">N5<" in html
+    assert "Page 1 sur 4" in html and ">N5<" in html
 
 
 def test_a_step_out_of_range_is_refused(app, make_campaign):

@@ -72,7 +72,7 @@ def test_the_whole_flow_stores_one_response(client, db, token):
     assert f'href="/r/{token}/step/1"' in welcome
     answer_all(client, token)
     review = page(client, f"/r/{token}/step/4")
-    assert "Step 4 of 4" in review and "Don&#39;t know / not applicable" in review
+    assert "Page 4 of 4" in review and "Don&#39;t know / not applicable" in review
     assert "Rules &lt;b&gt;clear&lt;/b&gt;." in review and "Prefer not to say" in review
     assert '<p id="answered-so-far">You have answered 3 of the 3 statements.</p>' in review
     assert 'aria-describedby="answered-so-far"' in review
@@ -101,9 +101,9 @@ def test_the_review_says_how_much_will_be_sent_and_warns_before_sending_nothing(
 def test_the_page_is_in_the_browser_language_unless_the_respondent_picks_one(client, db, token):
     french = page(client, f"/r/{token}/step/1", **{"Accept-Language": "fr-FR,fr;q=0.9"})
     assert '<html lang="fr">' in french and "Je connais les règles." in french and "N5" in french
-    assert "Étape 1 sur 4" in french
+    assert "Page 1 sur 4" in french
     english = page(client, f"/r/{token}/step/1?lang=en", **{"Accept-Language": "fr-FR"})
-    assert '<html lang="en">' in english and "I know the rules." in english and "Step 1 of 4" in english
+    assert '<html lang="en">' in english and "I know the rules." in english and "Page 1 of 4" in english
     assert '<html lang="en">' in page(client, f"/r/{token}/step/2", **{"Accept-Language": "fr-FR"})
 
 
