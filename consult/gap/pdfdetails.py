@@ -129,10 +129,11 @@ def principle_details(
     with_charts: bool = True,
 ) -> dict[str, PrincipleDetails]:
     """Every section's details, keyed by section code (without the PNG charts for the HTML report)."""
+    from consult.analysis.chart_common import dimension_labels
     from consult.analysis.pages import releasable_comments
-    from consult.gap.exports import dimension_labels
+    from consult.surveys.questionnaires.convert import campaign_spec
 
-    dims = dimension_labels(campaign, language)
+    dims = dimension_labels(campaign_spec(campaign).dimensions, language)
     pngs = stored_pngs(run, language) if with_charts else {}
     details = {}
     for section in sections:
