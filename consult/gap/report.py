@@ -6,7 +6,6 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -124,13 +123,22 @@ def _chart_images(entry: PrincipleEntry, charts: Mapping[str, str], language: st
     ]
 
 
-SVG_URI_SAFE = " !$'()*+,-./:;=?@_~[]{}<>|^`"
-"""Kept as they are in an SVG data URI inside a double-quoted attribute: every character but ``"``, ``&``,
-``%``, ``#``, line breaks and non-ASCII ones, which are percent-encoded (a third fewer bytes than base64)."""
+URI_ESCAPES = str.maketrans(
+    {"%": "%25", '"': "%22", "#": "%23", "&": "%26", "\n": "%0A", "\r": "%0D", "\t": "%09"}
+)
+"""What an SVG data URI inside a double-quoted attribute must escape: the attribute's quote and character
+references, the URL's escape and fragment marks, and control characters. Every other character stays as it
+is, accented letters included (the page is UTF-8; a browser's URL parser encodes them itself): a third fewer
+bytes than base64."""
+
+
+QUOTED_ATTRIBUTE = re.compile('(\\s[\\w:-]+)="([^"\']*)"')
 
 
 def svg_data_uri(svg: str) -> Markup:
-    encoded = quote(svg, safe=SVG_URI_SAFE)
+    """The SVG's attributes in single quotes where their value allows (the double one costs three bytes),
+    then the characters of ``URI_ESCAPES`` escaped."""
+    encoded = QUOTED_ATTRIBUTE.sub(r"\1='\2'", svg).translate(URI_ESCAPES)
     return Markup("data:image/svg+xml;charset=utf-8," + encoded)  # nosec B704 # no quote or ampersand left
 
 

@@ -53,6 +53,7 @@ def test_slim_svg_draws_the_same_elements_in_fewer_bytes():
         e.tag for e in before.iter() if e.tag.endswith(("path", "text", "use"))
     ]
     assert b"<metadata>" not in slim and b'class="s0"' in slim and b".s0{" in slim
+    assert slim.startswith(b"<svg ")
 
 
 def test_a_chart_png_is_stored_in_256_colours_that_look_the_same():
