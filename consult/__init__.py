@@ -8,11 +8,12 @@ from typing import Any
 from flask import Flask
 
 from consult.config import load_config
+from consult.flaskapp import ConsultFlask
 
 
 def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints. No side effect but the secret key."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = ConsultFlask(__name__, instance_relative_config=True)
     overrides = (
         config if isinstance(config, dict) else {k: getattr(config, k) for k in dir(config) if k.isupper()}
     )

@@ -205,3 +205,16 @@ def test_gunicorn_access_lines_hold_only_allowed_atoms(tmp_path):
     logger.access(response, request, environ, timedelta(milliseconds=12, microseconds=400))
     line = (tmp_path / "access.log").read_text().strip()
     assert line == "- POST /r/[token]/step/2?lang=fr HTTP/1.1 303 0 12ms - - - /r/[token]/step/2"
+
+
+def test_each_function_is_checked_for_being_a_coroutine_once(app, monkeypatch):
+    checked = []
+    original = type(app).__mro__[1].ensure_sync
+    monkeypatch.setattr(type(app).__mro__[1], "ensure_sync", lambda self, f: checked.append(f) or original(self, f))
+
+    def view():
+        return "ok"
+
+    assert app.ensure_sync(view) is app.ensure_sync(view)
+    assert app.ensure_sync(view)() == "ok"
+    assert checked == [view]
