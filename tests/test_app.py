@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from flask import url_for
+from flask import Flask, url_for
 
 from consult import create_app
 from consult.config import database_url, load_config
@@ -209,8 +209,8 @@ def test_gunicorn_access_lines_hold_only_allowed_atoms(tmp_path):
 
 def test_each_function_is_checked_for_being_a_coroutine_once(app, monkeypatch):
     checked = []
-    original = type(app).__mro__[1].ensure_sync
-    monkeypatch.setattr(type(app).__mro__[1], "ensure_sync", lambda self, f: checked.append(f) or original(self, f))
+    original = Flask.ensure_sync
+    monkeypatch.setattr(Flask, "ensure_sync", lambda self, f: checked.append(f) or original(self, f))
 
     def view():
         return "ok"
