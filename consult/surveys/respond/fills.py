@@ -48,9 +48,8 @@ def review_fills(layout: Layout, language: str, values: Mapping, base: str = "")
     answers, comments = values.get("answers") or {}, values.get("comments") or {}
     labels = scale_labels(q, language)
     unanswered = str(Markup('<span class="unanswered">%s</span>') % _("Not answered"))
-    fills = {
-        f"answer:{item.code}": answer_label(answers.get(item.code), labels, unanswered) for item in q.items
-    }
+    shown = answer_labels(labels)
+    fills = {f"answer:{item.code}": shown.get(answers.get(item.code), unanswered) for item in q.items}
     fills |= comment_fills(q, comments) | {"answered": answered_sentence(q, answers)}
     fills["unanswered"] = unanswered_list(layout, language, answers, base)
     return fills | profile_fills(q, language, values.get("profile") or {}, unanswered)
@@ -75,12 +74,10 @@ def answered_sentence(q: spec.Questionnaire, answers: Mapping) -> str:
     return str(escape(sentence))
 
 
-def answer_label(value: Any, labels: tuple[str, ...], unanswered: str) -> str:
-    if value == DONT_KNOW_VALUE:
-        return str(escape(_("Don't know / not applicable")))
-    if isinstance(value, int) and 1 <= value <= len(labels):
-        return str(escape(labels[value - 1]))
-    return unanswered
+def answer_labels(labels: tuple[str, ...]) -> dict[Any, str]:
+    """Each value an answer can hold, as the review shows it (escaped), translated once per page."""
+    shown = {number: str(escape(label)) for number, label in enumerate(labels, start=1)}
+    return shown | {DONT_KNOW_VALUE: str(escape(_("Don't know / not applicable")))}
 
 
 def comment_fills(q: spec.Questionnaire, comments: Mapping[str, str]) -> dict[str, str]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, Request, abort, current_app, g, redirect, request, url_for
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.wrappers import Response
 
-from consult.database import abandon_request_work, database_unavailable, statements_alone
+from consult.database import abandon_request_work, commit_if_used, database_unavailable, statements_alone
 from consult.extensions import csrf, db, limiter
 from consult.surveys.campaigns.models import CampaignStatus
 from consult.surveys.respond import services
@@ -61,16 +61,19 @@ def open_start_limit() -> str:
 
 def current_visit() -> services.Visit | None:
     """The visit behind this request's link, looked up once per request (the miss counter asks first)."""
-    if VISIT_KEY not in request.environ:
-        if request.method == "GET" or request.endpoint in STATEMENTS_ALONE:
-            statements_alone()
-        args = request.view_args or {}
-        if "token" in args:
-            visit = services.find_invitation(args["token"])
-        else:
-            visit = services.find_open_link(args.get("slug", ""), read_open_link_cookie(args.get("slug", "")))
-        request.environ[VISIT_KEY] = visit
-    return request.environ[VISIT_KEY]
+    environ = request.environ
+    if VISIT_KEY not in environ:
+        environ[VISIT_KEY] = find_visit(request._get_current_object())
+    return environ[VISIT_KEY]
+
+
+def find_visit(asked: Request) -> services.Visit | None:
+    if asked.method == "GET" or asked.endpoint in STATEMENTS_ALONE:
+        statements_alone()
+    args = asked.view_args or {}
+    if "token" in args:
+        return services.find_invitation(args["token"])
+    return services.find_open_link(args.get("slug", ""), read_open_link_cookie(args.get("slug", "")))
 
 
 def route(rule: str, endpoint: str, **options):
@@ -179,7 +182,7 @@ def save_step(here: Here, shown: Step, from_review: bool = False) -> Response:
     if outcome != Outcome.STORED:
         db.session.rollback()
         return outcome_page(here, outcome)
-    db.session.commit()
+    commit_if_used()
     return redirect(next_url(here, shown, request.form.get("action", "next")), 303)
 
 
