@@ -4,7 +4,10 @@ engine of their own."""
 
 from __future__ import annotations
 
+import gc
 import runpy
+import threading
+import warnings
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -139,24 +142,66 @@ def test_a_submission_rides_out_connections_cut_by_the_database(live_app):
         assert _db.session.scalar(select(Draft).where(Draft.token_hash == token_hash(token))) is None
 
 
-def test_respondent_statements_run_in_autocommit_on_a_pool_of_their_own(live_app):
-    """A respondent's page borrows an autocommit connection of the statement engine; the app's own pool is not
-    touched, so no pooled connection switches to autocommit and back for a request."""
+def test_respondent_statements_run_in_autocommit_on_a_connection_each_thread_keeps(live_app):
+    """A respondent's page runs on an autocommit connection of the statement engine, borrowed once by the
+    thread and kept for its next pages; the app's own pool is not touched, so no pooled connection switches to
+    autocommit and back for a request."""
+    token = one_open_token(live_app)
+    checkouts = checkouts_of(live_app)
+    client = live_app.test_client()
+    assert client.get(f"/r/{token}/step/1").status_code == 200
+    assert checkouts["statements"] == [True]
+    checkouts["app"].clear()
+    for path in (f"/r/{token}/step/2", f"/r/{token}", f"/r/{token}/step/1"):
+        assert client.get(path).status_code == 200
+    assert checkouts == {"app": [], "statements": [True]}
+
+
+def test_a_thread_borrows_a_new_connection_after_the_engines_are_disposed(live_app):
+    token = one_open_token(live_app)
+    checkouts = checkouts_of(live_app)
+    client = live_app.test_client()
+    assert client.get(f"/r/{token}").status_code == 200
     with live_app.app_context():
+        dispose_engines()
+    assert client.get(f"/r/{token}").status_code == 200
+    assert checkouts["statements"] == [True, True]
+
+
+def test_a_thread_gives_its_connection_back_to_the_pool_when_it_ends(live_app):
+    token = one_open_token(live_app)
+    statuses: list[int] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        thread = threading.Thread(
+            target=lambda: statuses.append(live_app.test_client().get(f"/r/{token}").status_code)
+        )
+        thread.start()
+        thread.join()
+        gc.collect()
+    assert statuses == [200]
+    assert live_app.extensions[STATEMENT_ENGINE].pool.checkedin() == 1
+
+
+def one_open_token(app) -> str:
+    with app.app_context():
         campaign = campaigns.create_campaign(small_questionnaire())
         campaigns.open_campaign(campaign)
         token = links.issue_tokens(campaign, 1)[0].token
         _db.session.commit()
-        engines = {"app": _db.engine, "statements": live_app.extensions[STATEMENT_ENGINE]}
-    client = live_app.test_client()
-    assert client.get(f"/r/{token}/step/1").status_code == 200
+        dispose_engines()
+    return token
+
+
+def checkouts_of(app) -> dict[str, list[bool]]:
+    """Each pool's checkouts from now on, as whether the connection was in autocommit."""
+    with app.app_context():
+        engines = {"app": _db.engine, "statements": app.extensions[STATEMENT_ENGINE]}
     checkouts: dict[str, list[bool]] = {name: [] for name in engines}
     for name, engine in engines.items():
         record = checkouts[name].append
         event.listen(engine, "checkout", lambda dbapi, *_, record=record: record(dbapi.autocommit))
-    assert client.get(f"/r/{token}/step/2").status_code == 200
-    assert client.get(f"/r/{token}").status_code == 200
-    assert checkouts == {"app": [], "statements": [True, True]}
+    return checkouts
 
 
 def test_draft_saves_do_not_wait_for_the_disk_but_submissions_do(live_app):
