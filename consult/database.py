@@ -28,8 +28,13 @@ def init_database(app: Flask) -> None:
     app.teardown_appcontext(release_session)
     app.teardown_appcontext(close_statement_connection)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
+        if db.engine.dialect.name == "postgresql" or sqlite_file(db.engine):
             app.extensions[STATEMENT_ENGINE] = statement_engine_for(db.engine, options)
+
+
+def sqlite_file(engine: Engine) -> bool:
+    """A SQLite database in a file, which a second engine opens again (an in-memory one it could not)."""
+    return engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
 
 
 def statement_engine_for(engine: Engine, options: dict[str, Any]) -> Engine:
@@ -43,9 +48,13 @@ def statement_engine_for(engine: Engine, options: dict[str, Any]) -> Engine:
     them is lost, so a respondent finds the previous page's answers again, never a wrong or partial draft
     (PostgreSQL keeps the order and atomicity of asynchronous commits). Waiting for the disk on each step was
     the largest part of a step's time on a disk whose flush takes milliseconds. Submissions and admissions
-    run in the app's sessions and stay synchronous."""
+    run in the app's sessions and stay synchronous.
+
+    On SQLite its reads take no lock at all (WAL), where a session's transaction takes the write lock at its
+    BEGIN IMMEDIATE: every respondent's page waited for every other's."""
     arguments = dict(options.get("connect_args", {}))
-    arguments["options"] = f"{arguments.get('options', '')} -c synchronous_commit=off".strip()
+    if engine.dialect.name == "postgresql":
+        arguments["options"] = f"{arguments.get('options', '')} -c synchronous_commit=off".strip()
     rest = {name: value for name, value in options.items() if name != "connect_args"}
     return create_engine(engine.url, **rest, connect_args=arguments, isolation_level="AUTOCOMMIT")
 
@@ -62,13 +71,12 @@ def dispose_engines(close: bool = True) -> None:
 
 
 def statements_alone() -> None:
-    """On PostgreSQL, run this request's ``Precompiled`` statements on a connection of their own in
-    autocommit, each statement its own transaction: no BEGIN and COMMIT round trips and no ORM session
-    around them. For a request whose statements each stand alone. Not when the session is made bound to a
-    connection already in a transaction (tests), whose statements then run in that transaction; the check
-    reads the session factory, so that a page that needs no ORM session does not create one. Not on SQLite:
-    there an ORM transaction holds the write lock from its BEGIN IMMEDIATE, and a second connection writing in
-    the same request (a draft saved after the layout was loaded through the session) would wait on it."""
+    """Run this request's ``Precompiled`` statements on a connection of their own in autocommit, each
+    statement its own transaction: no BEGIN and COMMIT round trips, no ORM session around them, and on SQLite
+    no write lock for a read. For a request whose statements each stand alone. Not when the session is made
+    bound to a connection already in a transaction (tests), whose statements then run in that transaction;
+    the check reads the session factory, so that a page that needs no ORM session does not create one. A read
+    through the session in such a request ends its transaction at once (``end_session_reads``)."""
     if db.session.session_factory.kw.get("bind") is not None or "statement_connection" in g:
         return
     if STATEMENT_ENGINE in current_app.extensions:
@@ -105,6 +113,14 @@ DISPOSALS = [0]
 INHERITED: list[Connection] = []
 """Connections a forked process inherited from its parent: kept from the garbage collector and never closed,
 as closing one would end the parent's session on the socket they share."""
+
+
+def end_session_reads() -> None:
+    """End the session's transaction after a read, in a request whose statements run alone: on SQLite it
+    holds the write lock from its BEGIN IMMEDIATE, and the request's own write on its autocommit connection
+    (a draft saved after the layout was loaded through the session) would wait for it."""
+    if g.get("statement_connection") is not None:
+        db.session.rollback()
 
 
 def autocommit_connection() -> Connection:
@@ -203,8 +219,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(connection) -> None:
-    """Take the write lock at BEGIN, so writers queue instead of deadlocking ("database is locked")."""
-    if connection.dialect.name == "sqlite":
+    """Take the write lock at BEGIN, so writers queue instead of deadlocking ("database is locked"). Not on
+    a connection in autocommit, whose statements are each their own transaction."""
+    autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if connection.dialect.name == "sqlite" and not autocommit:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import gc
 import runpy
+import sqlite3
 import threading
+import time
 import warnings
 from datetime import date
 from pathlib import Path
@@ -23,6 +25,7 @@ from consult.surveys.campaigns import services as campaigns
 from consult.surveys.invitations import links
 from consult.surveys.invitations.models import Invitation
 from consult.surveys.invitations.tokens import token_hash
+from consult.surveys.respond import services as respond_services
 from consult.surveys.respond import statements as sql
 from consult.surveys.responses.models import Ballot, Draft
 from tests.conftest import (
@@ -91,6 +94,7 @@ def test_a_whole_questionnaire_on_the_embedded_sqlite(sqlite_app):
     _db.session.commit()
     client = sqlite_app.test_client()
     html = client.get(f"/r/{token}/step/2").get_data(as_text=True)
+    respond_services.layouts.entries.clear()
     response = client.post(f"/r/{token}/step/2", data={"item-P14.1": "2", "csrf_token": csrf_from(html)})
     assert response.status_code == 303
     review = client.get(f"/r/{token}/step/4").get_data(as_text=True)
@@ -225,8 +229,27 @@ def test_disposing_drops_the_pooled_connections_of_both_engines(live_app):
         assert [engine.pool.checkedin() for engine in engines] == [0, 0]
 
 
-def test_the_embedded_sqlite_default_has_no_statement_engine(sqlite_app):
-    assert STATEMENT_ENGINE not in sqlite_app.extensions
+def test_respondent_pages_on_sqlite_read_without_the_write_lock(sqlite_app, tmp_path):
+    """A page's read runs on the autocommit connection (WAL: no lock), not in a session's BEGIN IMMEDIATE,
+    which would wait for any writer: every respondent's page then waited for every other's. (The first page
+    of a campaign in a process loads its questionnaire through the session.)"""
+    assert sqlite_app.extensions[STATEMENT_ENGINE].dialect.name == "sqlite"
+    token = open_campaign_with_a_draft()[0]
+    _db.session.commit()
+    assert sqlite_app.test_client().get(f"/r/{token}/step/1").status_code == 200
+    writer = sqlite3.connect(tmp_path / "consult.db", isolation_level=None, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        assert sqlite_app.test_client().get(f"/r/{token}/step/2").status_code == 200
+        assert time.monotonic() - started < 5
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_an_in_memory_sqlite_database_has_no_statement_engine():
+    assert STATEMENT_ENGINE not in make_app("sqlite://").extensions
 
 
 def test_gunicorn_workers_drop_inherited_connections_and_serve_apps_without_a_database(live_app):

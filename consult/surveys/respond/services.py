@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consult.database import dialect_name
+from consult.database import dialect_name, end_session_reads
 from consult.extensions import db
 from consult.surveys.campaigns.models import Campaign, CampaignMode, CampaignStatus
 from consult.surveys.invitations.tokens import looks_like_token, new_token, token_hash
@@ -125,6 +125,7 @@ class LayoutCache:
         if found is None:
             loaded = load_campaign(campaign.id)
             found = build_layout(campaign_spec(loaded), loaded.page_size)
+            end_session_reads()
             if campaign.status != CampaignStatus.DRAFT:
                 self.remember(key, found)
         return found
