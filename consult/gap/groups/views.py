@@ -8,6 +8,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
 
 from consult.accounts.auth import hr_required, reviewer_required
 from consult.accounts.models import Role, User
@@ -94,11 +95,11 @@ def save(campaign: Campaign, group: WorkingGroup | None, change: services.GroupC
 def group_form(campaign: Campaign, group: WorkingGroup | None) -> GroupForm:
     """The form with every active user and every principle to tick; a principle in another group says so."""
     form = GroupForm()
-    form.members.choices = [(str(user.id), user_label(user)) for user in active_users()]
+    form.members.choices = [SelectChoice(str(user.id), user_label(user)) for user in active_users()]
     claimed = services.context_for(campaign, group).claimed
     titles = section_titles(campaign)
     form.principles.choices = [
-        (code, principle_label(code, title, claimed.get(code))) for code, title in titles.items()
+        SelectChoice(code, principle_label(code, title, claimed.get(code))) for code, title in titles.items()
     ]
     return form
 
