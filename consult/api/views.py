@@ -18,7 +18,7 @@ from consult.analysis.services import AnalysisRefused, check_results_allowed, la
 from consult.api import schemas
 from consult.api.auth import HR, STAFF, api_roles, audit
 from consult.extensions import db
-from consult.gap import exports
+from consult.gap import exportjobs, exports
 from consult.gap.services import campaign_sections
 from consult.surveys.campaigns import services
 from consult.surveys.campaigns.models import Campaign, CampaignStatus
@@ -214,20 +214,20 @@ def start_export(body: dict, slug: str):
     from consult.gap.tasks import run_export
 
     found = campaign_or_404(slug)
-    job = exports.create_export_job(found.id, body["format"], body["language"], current_user)
+    job = exportjobs.create_export_job(found.id, body["format"], body["language"], current_user)
     audit("api.export.start", slug, format=body["format"])
     db.session.commit()
     try:
         run_export.delay(job.id)
     except Exception as error:
-        exports.fail_export_job(job.id, f"the export could not be handed to a worker: {error}")
+        exportjobs.fail_export_job(job.id, f"the export could not be handed to a worker: {error}")
         db.session.commit()
     db.session.refresh(job)
     return job, 202, {"Location": url_for("exports.export_job", token=job.token)}
 
 
 def job_or_404(token: str):
-    found = exports.export_job(token) or abort(404, description="no such export job")
+    found = exportjobs.export_job(token) or abort(404, description="no such export job")
     db.session.refresh(found)
     return found
 

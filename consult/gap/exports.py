@@ -6,30 +6,26 @@ import copy
 import csv
 import io
 import json
-import secrets
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from consult.accounts.models import User
 from consult.analysis import chartdraw, chartstore
 from consult.analysis.chartparts import chart_parts, family_of, kind_order
 from consult.analysis.services import latest_results, latest_run
 from consult.charter.reference import principle
 from consult.extensions import db
 from consult.gap.cells import neutralised
-from consult.gap.models import ExportJob, final_ratings, justifications
+from consult.gap.models import final_ratings, justifications
 from consult.gap.services import assessments_by_section, campaign_sections, imported_gap
 from consult.gap.tsv import GapRow, dump_gap_tsv
 from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.questionnaires.convert import campaign_spec
 from consult.surveys.responses.models import Response
-from consult.timeutil import utcnow
 
 if TYPE_CHECKING:
     from consult.analysis.chart_common import DimensionLabels
@@ -403,77 +399,3 @@ def export_campaign(
         return exporter(campaign, language)
     finally:
         _progress.reset(token)
-
-
-# Export jobs: built by a worker, with progress, then downloaded from the page.
-
-
-def create_export_job(campaign_id: int, fmt: str, language: str, actor: User | None) -> ExportJob:
-    if fmt not in EXPORTERS:
-        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(sorted(EXPORTERS))}")
-    job = ExportJob(
-        token=secrets.token_urlsafe(32),
-        campaign_id=campaign_id,
-        format=fmt,
-        language=language,
-        requested_by_id=actor.id if actor else None,
-    )
-    db.session.add(job)
-    db.session.flush()
-    return job
-
-
-def set_job_progress(job_id: int, percent: int) -> None:
-    """Stored at once (its own commit), so that the page shows it while the export runs."""
-    db.session.execute(
-        update(ExportJob).where(ExportJob.id == job_id).values(progress=percent, status="running")
-    )
-    db.session.commit()
-
-
-def build_export_job(job_id: int) -> None:
-    """Build the job's file; a refused export (no analysis yet) fails the job with the reason."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.status == "done":
-        return
-    set_job_progress(job_id, 5)
-    campaign = db.session.get(Campaign, job.campaign_id)
-    try:
-        document = export_campaign(
-            campaign, job.format, job.language, lambda p: set_job_progress(job_id, 5 + p)
-        )
-    except ExportError as error:
-        job.status, job.error = "failed", str(error)
-        return
-    job.content, job.filename, job.mimetype = document.content, document.filename, document.mimetype
-    job.status, job.progress = "done", 100
-
-
-def fail_export_job(job_id: int, error: str) -> None:
-    job = db.session.get(ExportJob, job_id)
-    if job is not None and job.status != "done":
-        job.status, job.error = "failed", error[:2000]
-
-
-JOB_LIFETIME = timedelta(hours=1)
-"""A job still unfinished after this long lost its worker: a new click starts another instead of joining."""
-
-
-def running_job(campaign_id: int, fmt: str, language: str) -> ExportJob | None:
-    """The same export, queued or running, that a second click joins instead of starting it again."""
-    return db.session.scalar(
-        select(ExportJob)
-        .where(
-            ExportJob.campaign_id == campaign_id,
-            ExportJob.format == fmt,
-            ExportJob.language == language,
-            ExportJob.status.in_(("queued", "running")),
-            ExportJob.created_at > utcnow() - JOB_LIFETIME,
-        )
-        .order_by(ExportJob.id.desc())
-        .limit(1)
-    )
-
-
-def export_job(token: str) -> ExportJob | None:
-    return db.session.scalar(select(ExportJob).where(ExportJob.token == token))

@@ -14,7 +14,7 @@ from consult.analysis import pages
 from consult.analysis.chartparts import chart_parts
 from consult.analysis.views import campaign_or_404
 from consult.extensions import db
-from consult.gap import exports, services, status
+from consult.gap import exportjobs, exports, services, status
 from consult.gap.forms import ActionForm, AssessmentForm, ExportJobForm, ImportForm, rating_choices
 from consult.gap.groups.services import groups_by_section
 from consult.gap.models import Assessment, ExportJob
@@ -290,10 +290,10 @@ def start_export(slug: str):
     form = ExportJobForm()
     if not form.validate_on_submit() or form.format.data not in exports.EXPORTERS:
         abort(400)
-    running = exports.running_job(campaign.id, form.format.data, str(get_locale()))
+    running = exportjobs.running_job(campaign.id, form.format.data, str(get_locale()))
     if running is not None:
         return redirect(url_for("gap.job", token=running.token))
-    job = exports.create_export_job(campaign.id, form.format.data, str(get_locale()), current_user)
+    job = exportjobs.create_export_job(campaign.id, form.format.data, str(get_locale()), current_user)
     db.session.commit()
     hand_over(job.id)
     return redirect(url_for("gap.job", token=job.token))
@@ -309,14 +309,14 @@ def hand_over(job_id: int) -> None:
         else:
             run_export.delay(job_id)
     except Exception as error:
-        exports.fail_export_job(job_id, f"the export could not be handed to a worker: {error}")
+        exportjobs.fail_export_job(job_id, f"the export could not be handed to a worker: {error}")
         db.session.commit()
 
 
 @bp.get("/jobs/<token>")
 @reviewer_required
 def job(token: str):
-    found = exports.export_job(token) or abort(404)
+    found = exportjobs.export_job(token) or abort(404)
     db.session.refresh(found)
     running = found.status in ("queued", "running")
     refresh = running and request.args.get("refresh") != "off"
@@ -332,7 +332,7 @@ def campaign_of(job: ExportJob) -> Campaign:
 @bp.get("/jobs/<token>/download")
 @reviewer_required
 def job_download(token: str):
-    found = exports.export_job(token) or abort(404)
+    found = exportjobs.export_job(token) or abort(404)
     if found.status != "done" or found.content is None:
         return redirect(url_for("gap.job", token=token))
     return attachment(found.content, found.filename or "export", found.mimetype or "application/octet-stream")

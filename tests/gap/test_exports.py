@@ -15,7 +15,7 @@ from PIL import Image
 from consult.analysis import chartstore
 from consult.analysis.services import latest_results
 from consult.analysis.tasks import start_analysis
-from consult.gap import exports, services
+from consult.gap import exportjobs, exports, services
 from consult.gap.models import ExportJob
 from consult.gap.services import AssessmentChange
 from consult.gap.tasks import run_export
@@ -152,14 +152,14 @@ def test_the_results_json_carries_the_committee_final_ratings(analysed):
 
 
 def test_an_export_job_reports_progress_and_gives_the_same_file(analysed, make_user, db):
-    job = exports.create_export_job(analysed.id, "charts", "en", make_user("reviewer"))
+    job = exportjobs.create_export_job(analysed.id, "charts", "en", make_user("reviewer"))
     seen: list[int] = []
-    original = exports.set_job_progress
-    exports.set_job_progress = lambda job_id, percent: (seen.append(percent), original(job_id, percent))
+    original = exportjobs.set_job_progress
+    exportjobs.set_job_progress = lambda job_id, percent: (seen.append(percent), original(job_id, percent))
     try:
         run_export.delay(job.id)
     finally:
-        exports.set_job_progress = original
+        exportjobs.set_job_progress = original
     db.session.refresh(job)
     assert (job.status, job.progress, job.filename) == ("done", 100, f"{analysed.slug}-charts.zip")
     assert job.content == exports.export_campaign(analysed, "charts").content
@@ -167,7 +167,7 @@ def test_an_export_job_reports_progress_and_gives_the_same_file(analysed, make_u
 
 
 def test_a_job_that_cannot_be_built_says_why(charter_campaign, db):
-    job = exports.create_export_job(charter_campaign.id, "charts", "en", None)
+    job = exportjobs.create_export_job(charter_campaign.id, "charts", "en", None)
     run_export.delay(job.id)
     stored = db.session.get(ExportJob, job.id)
     db.session.refresh(stored)
@@ -178,4 +178,4 @@ def test_unknown_formats_are_refused(charter_campaign):
     with pytest.raises(exports.ExportError, match="unknown export format 'docx'"):
         exports.export_campaign(charter_campaign, "docx")
     with pytest.raises(exports.ExportError, match="unknown export format"):
-        exports.create_export_job(charter_campaign.id, "docx", "en", None)
+        exportjobs.create_export_job(charter_campaign.id, "docx", "en", None)
