@@ -120,6 +120,16 @@ def without_charts(analyse: Callable[[Campaign], object]) -> Callable[[Campaign]
     return analyse_without_charts
 
 
+def start_analysis_workers() -> None:
+    """When the analyses run in this process, their worker processes start now, in the background: their
+    imports overlap creating and answering the campaigns instead of delaying the first audit."""
+    from consult.analysis import workers
+    from consult.celery_app import is_eager
+
+    if is_eager(current_app):
+        workers.warm_up()
+
+
 @click.command()
 @click.option("--respondents", type=click.IntRange(1, 2_000_000), default=600, show_default=True)
 @click.option("--serve", is_flag=True, help="Then serve Consult on http://localhost:5000.")
@@ -129,6 +139,7 @@ def demo(respondents: int, serve: bool, port: int) -> None:
     """Create a realistic demo campaign with answers, analyse it, and optionally serve the app."""
     from consult.analysis.commands import run_analysis
 
+    start_analysis_workers()
     upgrade()
     load_reference_data()
     admin, password = demo_account()

@@ -49,3 +49,17 @@ def test_the_earlier_campaign_is_analysed_without_drawing_its_charts(app, monkey
     with app.app_context():
         without_charts(lambda campaign: seen.append(app.config["CHARTS_WITH_RESULTS"]))(None)
     assert seen == [False] and app.config["CHARTS_WITH_RESULTS"] is True
+
+
+def test_the_analysis_workers_start_early_only_when_the_analyses_run_in_this_process(app, monkeypatch):
+    from consult.analysis import workers
+    from consult.config import celery_settings
+    from consult.demo import start_analysis_workers
+
+    started = []
+    monkeypatch.setattr(workers, "warm_up", lambda: started.append(True))
+    with app.app_context():
+        start_analysis_workers()
+        monkeypatch.setitem(app.config, "CELERY", celery_settings("redis://127.0.0.1:6379/12"))
+        start_analysis_workers()
+    assert started == [True]
