@@ -33,9 +33,14 @@ def core_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def may_have_children() -> bool:
+    """False in a daemonic process, such as a Celery prefork worker's child."""
+    return not multiprocessing.current_process().daemon
+
+
 def parallel() -> bool:
     """Whether work goes to worker processes: more than one core, and a process allowed children."""
-    return core_count() > 1 and not multiprocessing.current_process().daemon
+    return core_count() > 1 and may_have_children()
 
 
 def pool_context() -> multiprocessing.context.BaseContext:
