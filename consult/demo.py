@@ -104,20 +104,44 @@ def build_demo(respondents: int, seed: int = 2026):
     return campaign
 
 
-def without_charts(analyse: Callable[[Campaign], object]) -> Callable[[Campaign], object]:
-    """The earlier campaign is there for the trend: its charts are drawn when first looked at, which halves
-    the drawing the demo waits for."""
+def with_settings(analyse: Callable[[Campaign], object], **settings) -> Callable[[Campaign], object]:
+    """``analyse`` run with these application settings, the previous ones restored after."""
 
-    def analyse_without_charts(campaign: Campaign) -> object:
+    def analyse_with_settings(campaign: Campaign) -> object:
         config = current_app.config
-        drawn = config.get("CHARTS_WITH_RESULTS", True)
-        config["CHARTS_WITH_RESULTS"] = False
+        before = {name: config.get(name) for name in settings}
+        config.update(settings)
         try:
             return analyse(campaign)
         finally:
-            config["CHARTS_WITH_RESULTS"] = drawn
+            config.update(before)
 
-    return analyse_without_charts
+    return analyse_with_settings
+
+
+def without_charts(analyse: Callable[[Campaign], object]) -> Callable[[Campaign], object]:
+    """The earlier campaign is there for the trend: its charts are drawn when first looked at, which halves
+    the drawing the demo waits for."""
+    return with_settings(analyse, CHARTS_WITH_RESULTS=False)
+
+
+def in_process_settings() -> dict:
+    """When the analyses run in this process, in one partition: partitions spread the counting over the
+    task queue's workers and spare recounting unchanged ones when responses arrive; counting fresh
+    campaigns here, they only cost (0.55 s instead of 0.07 s for 600 respondents)."""
+    from consult.celery_app import is_eager
+
+    return {"ANALYSIS_PARTITIONS": 1} if is_eager(current_app) else {}
+
+
+def start_analysis_workers() -> None:
+    """When the analyses run in this process, their worker processes start now, in the background: their
+    imports overlap creating and answering the campaigns instead of delaying the first audit."""
+    from consult.analysis import workers
+    from consult.celery_app import is_eager
+
+    if is_eager(current_app):
+        workers.warm_up()
 
 
 @click.command()
@@ -129,6 +153,7 @@ def demo(respondents: int, serve: bool, port: int) -> None:
     """Create a realistic demo campaign with answers, analyse it, and optionally serve the app."""
     from consult.analysis.commands import run_analysis
 
+    start_analysis_workers()
     upgrade()
     load_reference_data()
     admin, password = demo_account()
@@ -138,8 +163,9 @@ def demo(respondents: int, serve: bool, port: int) -> None:
     click.echo(f"Demo campaign {campaign.slug}: {respondents} synthetic responses.", err=True)
     from consult.hrs4r.demo import previous_cycle
 
-    previous_cycle(campaign, respondents, without_charts(lambda earlier: run_analysis(earlier, wait=True)))
-    run_analysis(campaign, wait=True)
+    analyse = with_settings(lambda analysed: run_analysis(analysed, wait=True), **in_process_settings())
+    previous_cycle(campaign, respondents, without_charts(analyse))
+    analyse(campaign)
     click.echo(f"Sign in as {DEMO_EMAIL} with the password {password}", err=True)
     db.session.remove()
     if serve:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from consult.analysis.disclosure import campaign_hidden_groups, suppress_release
 from consult.analysis.disclosurecheck import Suppression
 from consult.analysis.ranktests import RankTest, rank_test
 from consult.analysis.stats import favourable_chi2, two_proportion_test
+from consult.analysis.workers import ordered_map
 from consult.surveys.questionnaires.spec import Questionnaire
 
 
@@ -107,14 +108,32 @@ class Breakdowns:
 
     def suppression(self, s: int) -> Suppression:
         """Suppression of section ``s`` from its respondents per cell; sections of equal counts share it."""
-        return self.suppression_of(self.tables.score_counts[s].sum(axis=1).reshape(self.tables.cell_shape))
+        return self.suppression_of(self._section_cells(s))
 
     def suppression_of(self, cells: np.ndarray) -> Suppression:
         """Suppression of a release of respondents per cell, shared by every release of the same counts."""
-        key = (cells.tobytes(), tuple(sorted((d, tuple(sorted(o))) for d, o in self.forced.items())))
+        key = self._release_key(cells)
         if key not in self._suppressions:
             self._suppressions[key] = suppress_release(cells, self.k, self.forced)
         return self._suppressions[key]
+
+    def _release_key(self, cells: np.ndarray) -> tuple:
+        return cells.tobytes(), tuple(sorted((d, tuple(sorted(o))) for d, o in self.forced.items()))
+
+    def _section_cells(self, s: int) -> np.ndarray:
+        return self.tables.score_counts[s].sum(axis=1).reshape(self.tables.cell_shape)
+
+    def audit_together(self, sections: Sequence[int]) -> None:
+        """The suppressions of ``sections`` not known yet, their audits spread over the worker processes
+        (each is a pure function of its counts, k and the forced groups: the same as one by one)."""
+        missing: dict[tuple, np.ndarray] = {}
+        for s in sections:
+            cells = self._section_cells(s)
+            key = self._release_key(cells)
+            if key not in self._suppressions:
+                missing.setdefault(key, cells)
+        audit = partial(suppress_release, k=self.k, forced=self.forced)
+        self._suppressions.update(zip(missing, ordered_map(audit, missing.values()), strict=True))
 
     def settle(self, sections: Sequence[int], carried: Mapping[int, set[int]]) -> dict[int, set[int]]:
         """The campaign's one suppression of groups: those the participation figures hide, those hidden by
@@ -126,6 +145,7 @@ class Breakdowns:
             forced.setdefault(d, set()).update(options)
         while True:
             self.forced = {d: set(options) for d, options in forced.items()}
+            self.audit_together(sections)
             found = {d: set(o) for d, o in forced.items()}
             for s in sections:
                 for d, options in self.suppression(s).groups.items():

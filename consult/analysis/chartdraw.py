@@ -2,22 +2,21 @@
 
 Each figure is drawn once and saved in every format from that same figure: PNG, PDF, and an SVG whose
 text stays text (editable, searchable, a fraction of the size of outlined glyphs), for downloads, the ZIP,
-pages and the HTML report alike. Sections are spread over a pool of processes: matplotlib holds the
-interpreter's lock while it draws, so threads would not help. The pool's processes come from a fork server
-that has imported matplotlib once (see ``pool_context``).
+pages and the HTML report alike. Sections are spread over the process's shared pool of workers
+(:mod:`consult.analysis.workers`): matplotlib holds the interpreter's lock while it draws, so threads would
+not help.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import multiprocessing
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+
+from consult.analysis.workers import ordered_map
 
 COMPACT = "svg"
 DRAWN_FORMATS = ("png", "pdf")
@@ -142,18 +141,6 @@ def _draw_one(job: tuple[str, Mapping[str, Any], ChartInputs]) -> tuple[str, dic
     return code, draw_section(section, inputs)
 
 
-def pool_context() -> multiprocessing.context.BaseContext:
-    """Processes forked from a server process that imported matplotlib once, before any thread: forking
-    the web process itself could copy a lock another of its threads holds, and hang the child."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["consult.analysis.charts"])
-    return context
-
-
-def worker_count(sections: int) -> int:
-    return max(1, min(sections, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
-
-
 def draw_sections(
     sections: Sequence[Mapping[str, Any]],
     inputs: ChartInputs,
@@ -161,13 +148,7 @@ def draw_sections(
 ) -> Iterator[tuple[str, dict[tuple[str, str], bytes]]]:
     """Each section's charts as they are finished (in any order), ``progress(done, total)`` after each."""
     jobs = [(str(section["code"]), section, inputs) for section in sections]
-    workers = worker_count(len(jobs))
-    if workers == 1:
-        finished: Iterator = map(_draw_one, jobs)
-        yield from _reported(finished, len(jobs), progress)
-        return
-    with ProcessPoolExecutor(workers, mp_context=pool_context()) as pool:
-        yield from _reported(pool.map(_draw_one, jobs), len(jobs), progress)
+    yield from _reported(ordered_map(_draw_one, jobs), len(jobs), progress)
 
 
 def _reported(finished: Iterator, total: int, progress: Callable[[int, int], None] | None) -> Iterator:

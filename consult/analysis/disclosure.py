@@ -26,7 +26,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from consult.analysis.disclosurecheck import Suppression, check_disclosure, release_of
+from consult.analysis.disclosurecheck import Suppression, first_violation, release_of
 
 
 def suppress(counts_by_group: Mapping[str, int], k: int, hidden: int = 0) -> set[str]:
@@ -91,13 +91,10 @@ def _audit(cell_counts: np.ndarray, suppression: Suppression, k: int) -> bool:
     (a two-way cell if possible) that its derivation uses. True when something was suppressed."""
     if cell_counts.ndim < 2 or not ((cell_counts > 0) & (cell_counts < k)).any():
         return False
-    release = release_of(cell_counts, suppression)
-    violations = check_disclosure(release, k, limit=1, thorough=False) or check_disclosure(
-        release, k, limit=1
-    )
-    if not violations:
+    violation = first_violation(release_of(cell_counts, suppression), k)
+    if violation is None:
         return False
-    used = [figure for figure in violations[0].used if figure.key[0] != "total" and figure.count]
+    used = [figure for figure in violation.used if figure.key[0] != "total" and figure.count]
     cells = [figure for figure in used if figure.key[0] == "cell"]
     suppression.hide(min(cells or used, key=lambda figure: (figure.count, figure.label)).key)
     return True

@@ -113,6 +113,30 @@ def check_disclosure(release: Release, k: int, limit: int = 10, thorough: bool =
     counts = np.array(release.atom_counts, np.int64)
     vectors = _vectors(release.released, len(counts))
     empty = _known_empty(vectors, counts) if thorough else _released_empty(release, len(counts))
+    return _violations(release, vectors, empty, k, limit)
+
+
+def first_violation(release: Release, k: int) -> Violation | None:
+    """The first violation of the fast check, or else of the thorough one (``check_disclosure``).
+
+    The thorough check runs only when it knows more empty atoms than the fast one: with the same ones it
+    would solve the very program the fast check has just found without a solution.
+    """
+    counts = np.array(release.atom_counts, np.int64)
+    vectors = _vectors(release.released, len(counts))
+    released_empty = _released_empty(release, len(counts))
+    found = _violations(release, vectors, released_empty, k, 1)
+    if not found:
+        known_empty = _known_empty(vectors, counts)
+        if not np.array_equal(known_empty, released_empty):
+            found = _violations(release, vectors, known_empty, k, 1)
+    return found[0] if found else None
+
+
+def _violations(
+    release: Release, vectors: np.ndarray, empty: np.ndarray, k: int, limit: int
+) -> list[Violation]:
+    counts = np.array(release.atom_counts, np.int64)
     vectors = np.vstack([vectors, empty])
     violations: list[Violation] = []
     cuts: list[np.ndarray] = []

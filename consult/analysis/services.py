@@ -18,7 +18,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from consult.analysis import progress
+from consult.analysis import progress, workers
 from consult.analysis.counts import CountTables, build_counts, empty_counts
 from consult.analysis.models import AnalysisRun, PartitionCounts, RunStatus
 from consult.charter.reference import crosswalk
@@ -262,10 +262,12 @@ def finish_run(run_id: int) -> bool:
 def draw_charts(run: AnalysisRun, languages: int) -> None:
     """The run's charts, stored with its results in the same transaction. Should drawing fail, the results
     still stand: each chart is then drawn when first asked for, as it is when ``CHARTS_WITH_RESULTS`` is
-    off (the test suite's default, where most analyses are never charted)."""
+    off (the test suite's default, where most analyses are never charted) and in a daemonic process (a
+    Celery prefork worker's child): there the drawing may not start worker processes, and drawing every
+    chart one after the other would hold the results back for minutes."""
     from consult.analysis.chartstore import draw_run_charts
 
-    if not current_app.config.get("CHARTS_WITH_RESULTS", True):
+    if not current_app.config.get("CHARTS_WITH_RESULTS", True) or not workers.may_have_children():
         return
     try:
         with db.session.begin_nested():

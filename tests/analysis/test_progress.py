@@ -44,3 +44,23 @@ def test_an_in_process_run_moves_from_counting_through_its_charts_to_the_end(
     charts = [share for share in shares if progress.RESULTS_MADE < share < 1]
     assert len(charts) >= len(runs[0].results["sections"]) - 1
     assert shares[-1] == 1.0
+
+
+def test_a_daemonic_process_leaves_the_charts_for_their_first_view(
+    app, db, make_campaign, add_responses, monkeypatch
+):
+    """A Celery prefork worker's child may not start the drawing's workers: its runs end with their
+    results, and each chart is drawn when first asked for."""
+    import multiprocessing
+
+    from consult.analysis.chartstore import stored_sections
+
+    monkeypatch.setitem(app.config, "CHARTS_WITH_RESULTS", True)
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
+    campaign = make_campaign(status="open")
+    add_responses(campaign, 60)
+    runs = []
+    shares = heard(lambda: runs.append(tasks.start_analysis(campaign, trigger="cli")))
+    assert runs[0].status == RunStatus.DONE and runs[0].results["sections"]
+    assert stored_sections(runs[0].id, "en") == set()
+    assert not [share for share in shares if progress.RESULTS_MADE < share < 1]
