@@ -8,10 +8,12 @@ the campaign's disclosure control (suppressed groups are drawn as "fewer than k"
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from consult.analysis.chartdraw import MANIFEST, ChartInputs, draw_sections
 from consult.analysis.models import AnalysisRun, ChartFile
@@ -20,6 +22,7 @@ from consult.i18n import translated
 from consult.surveys.campaigns.models import Campaign
 from consult.surveys.questionnaires.convert import campaign_spec
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 ChartKey = tuple[str, str, str]
 """(section code, kind, file format)"""
@@ -91,14 +94,19 @@ def ensure_charts(
 
 
 def store_section(run_id: int, language: str, code: str, files: Mapping[tuple[str, str], bytes]) -> None:
-    """Replaces whatever another process stored for the section meanwhile, so the pair stays whole."""
+    """Replaces whatever another process stored for the section meanwhile, so the pair stays whole. When
+    another process stores the same section at the same moment (a page's first view beside a worker's task),
+    the first to commit keeps its files: they are the same, drawn from the same results."""
     owned = (ChartFile.run_id == run_id, ChartFile.language == language, ChartFile.section_code == code)
-    db.session.execute(delete(ChartFile).where(*owned))
-    db.session.add_all(
-        ChartFile(run_id=run_id, language=language, section_code=code, kind=kind, fmt=fmt, content=content)
-        for (kind, fmt), content in files.items()
-    )
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.execute(delete(ChartFile).where(*owned))
+            db.session.add_all(
+                ChartFile(run_id=run_id, language=language, section_code=code, kind=k, fmt=f, content=content)
+                for (k, f), content in files.items()
+            )
+    except IntegrityError:
+        log.info("charts of section %s (%s) of run %s stored by another process", code, language, run_id)
 
 
 def draw_run_charts(run: AnalysisRun, progress: Progress | None = None) -> int:

@@ -262,9 +262,10 @@ def finish_run(run_id: int) -> bool:
 def draw_charts(run: AnalysisRun, languages: int) -> None:
     """The run's charts, stored with its results in the same transaction. Should drawing fail, the results
     still stand: each chart is then drawn when first asked for, as it is when ``CHARTS_WITH_RESULTS`` is
-    off (the test suite's default, where most analyses are never charted) and in a daemonic process (a
-    Celery prefork worker's child): there the drawing may not start worker processes, and drawing every
-    chart one after the other would hold the results back for minutes."""
+    off (the test suite's default, where most analyses are never charted). Not in a daemonic process (a
+    Celery prefork worker's child): it may not start worker processes, and drawing every chart one after the
+    other would hold the results back for minutes; the results are stored at once and the charts handed to
+    the workers, a task per section and language (``sections_to_draw``)."""
     from consult.analysis.chartstore import draw_run_charts
 
     if not current_app.config.get("CHARTS_WITH_RESULTS", True) or not workers.may_have_children():
@@ -274,6 +275,24 @@ def draw_charts(run: AnalysisRun, languages: int) -> None:
             draw_run_charts(run, progress.ChartSteps(languages))
     except Exception:
         log.exception("the charts of analysis %s could not be drawn now", run.id)
+
+
+def sections_to_draw(run_id: int) -> list[tuple[str, str]]:
+    """The (language, section) pairs of a finished run whose charts a Celery worker's process left to the
+    workers (see ``draw_charts``); none where they were drawn with the results or are drawn on first view."""
+    from consult.analysis.chartstore import drawable_sections
+
+    if not current_app.config.get("CHARTS_WITH_RESULTS", True) or workers.may_have_children():
+        return []
+    run = db.session.get(AnalysisRun, run_id)
+    if run is None or run.status != RunStatus.DONE:
+        return []
+    campaign = db.session.get(Campaign, run.campaign_id)
+    return [
+        (language, str(section["code"]))
+        for language in campaign.questionnaire.languages
+        for section in drawable_sections(campaign, run.results or {}, language)
+    ]
 
 
 def compute_results(campaign: Campaign, q: spec.Questionnaire, tables: CountTables) -> dict:

@@ -35,7 +35,30 @@ def count_partition(run_id: int, partition: int) -> dict:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def finish_run(_counted: list | None, run_id: int) -> int:
     run_step(run_id, "merge", services.finish_run, run_id)
+    draw_charts_on_workers(run_id)
     return run_id
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def draw_section_charts(run_id: int, language: str, code: str) -> int:
+    """One section's charts in one language, stored; 0 when another process stored them first."""
+    from consult.analysis import chartstore
+
+    run = db.session.get(AnalysisRun, run_id)
+    drawn = chartstore.ensure_charts(run, language, only=code) if run is not None else 0
+    db.session.commit()
+    return drawn
+
+
+def draw_charts_on_workers(run_id: int) -> None:
+    """The charts a worker's process could not draw with the results, as tasks the workers' processes take
+    side by side. Should the queue refuse them, each chart is drawn when first asked for."""
+    pairs = services.sections_to_draw(run_id)
+    if pairs:
+        try:
+            group(draw_section_charts.si(run_id, language, code) for language, code in pairs).apply_async()
+        except Exception:
+            services.log.exception("the charts of analysis %s were not handed to the workers", run_id)
 
 
 @shared_task
@@ -124,4 +147,4 @@ def needs_refresh(campaign: Campaign) -> bool:
     return done is None or done.responses != response_count(campaign.id)
 
 
-__all__ = ["count_partition", "finish_run", "refresh_open_campaigns", "start_analysis"]
+__all__ = ["count_partition", "draw_section_charts", "finish_run", "refresh_open_campaigns", "start_analysis"]

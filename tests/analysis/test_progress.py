@@ -46,21 +46,37 @@ def test_an_in_process_run_moves_from_counting_through_its_charts_to_the_end(
     assert shares[-1] == 1.0
 
 
-def test_a_daemonic_process_leaves_the_charts_for_their_first_view(
+def test_a_daemonic_process_hands_the_charts_to_the_workers_after_the_results(
     app, db, make_campaign, add_responses, monkeypatch
 ):
-    """A Celery prefork worker's child may not start the drawing's workers: its runs end with their
-    results, and each chart is drawn when first asked for."""
+    """A Celery prefork worker's child may not start the drawing's workers: its run ends with its results,
+    then each section's charts in each language are a task of their own (run here at once: the test suite's
+    queue is eager), which the workers' processes take side by side."""
     import multiprocessing
 
-    from consult.analysis.chartstore import stored_sections
+    from consult.analysis.chartstore import drawable_sections, stored_sections
 
     monkeypatch.setitem(app.config, "CHARTS_WITH_RESULTS", True)
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)
+    drawn = []
+    monkeypatch.setattr(tasks.draw_section_charts, "run", wrapped_task(tasks.draw_section_charts.run, drawn))
     campaign = make_campaign(status="open")
     add_responses(campaign, 60)
     runs = []
     shares = heard(lambda: runs.append(tasks.start_analysis(campaign, trigger="cli")))
     assert runs[0].status == RunStatus.DONE and runs[0].results["sections"]
-    assert stored_sections(runs[0].id, "en") == set()
     assert not [share for share in shares if progress.RESULTS_MADE < share < 1]
+    languages = campaign.questionnaire.languages
+    drawable = {section["code"] for section in drawable_sections(campaign, runs[0].results, "en")}
+    assert len(languages) == 2 and sorted(drawn) == sorted(
+        (lang, code) for lang in languages for code in drawable
+    )
+    assert all(stored_sections(runs[0].id, language) == drawable for language in languages)
+
+
+def wrapped_task(run, calls: list):
+    def recorded(run_id: int, language: str, code: str) -> int:
+        calls.append((language, code))
+        return run(run_id, language, code)
+
+    return recorded

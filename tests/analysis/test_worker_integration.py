@@ -25,6 +25,7 @@ from celery import _state as celery_state
 from sqlalchemy import select, text
 
 from consult.analysis import services
+from consult.analysis.chartstore import drawable_sections, stored_sections
 from consult.analysis.counts import build_counts
 from consult.analysis.models import AnalysisRun, RunStatus
 from consult.analysis.tasks import refresh_open_campaigns, start_analysis
@@ -187,6 +188,25 @@ def test_a_worker_runs_the_analysis(worker):
     assert run.status == RunStatus.DONE, run.error
     assert (run.partitions_done, run.partitions_total, run.responses) == (PARTITIONS, PARTITIONS, 3000)
     assert run.results == expected_results(campaign)
+    wait_for_charts(campaign, run)
+
+
+def wait_for_charts(campaign: Campaign, run: AnalysisRun, timeout: float = RUN_TIMEOUT) -> None:
+    """A worker's process may not start others: once the results are stored, each section's charts in each
+    language is a task, taken by the worker's processes side by side."""
+    languages = campaign.questionnaire.languages
+    drawable = {
+        language: {s["code"] for s in drawable_sections(campaign, run.results, language)}
+        for language in languages
+    }
+    assert all(drawable.values())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        if all(stored_sections(run.id, language) == drawable[language] for language in languages):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the charts of run {run.id} were not all stored after {timeout} s")
 
 
 def waiting_on_locks(database: str) -> int:
