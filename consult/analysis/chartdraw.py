@@ -174,6 +174,10 @@ def pool_context() -> multiprocessing.context.BaseContext:
 
 
 def worker_count(sections: int) -> int:
+    """One process a section, at most one a core; none besides this one in a daemonic process (a Celery
+    worker's), which may not start processes: it draws the charts itself."""
+    if multiprocessing.current_process().daemon:
+        return 1
     return max(1, min(sections, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
 
 
