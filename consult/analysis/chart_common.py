@@ -78,7 +78,10 @@ def words(language: str) -> dict[str, str]:
     return {key: say(language, text) for key, text in WORDS.items()}
 
 
+@functools.lru_cache(maxsize=4096)
 def percent(share: float, language: str) -> str:
+    """Remembered: every drawing of a chart formats its axes' ticks again, and Babel reads the locale each
+    time."""
     return wording.share(share, language)
 
 
