@@ -25,6 +25,7 @@ from celery import _state as celery_state
 from sqlalchemy import select, text
 
 from consult.analysis import services
+from consult.analysis.chartstore import drawable_sections, stored_sections
 from consult.analysis.counts import build_counts
 from consult.analysis.models import AnalysisRun, RunStatus
 from consult.analysis.tasks import refresh_open_campaigns, start_analysis
@@ -187,6 +188,14 @@ def test_a_worker_runs_the_analysis(worker):
     assert run.status == RunStatus.DONE, run.error
     assert (run.partitions_done, run.partitions_total, run.responses) == (PARTITIONS, PARTITIONS, 3000)
     assert run.results == expected_results(campaign)
+    assert_charts_stored(campaign, run)
+
+
+def assert_charts_stored(campaign: Campaign, run: AnalysisRun) -> None:
+    """Drawn by the worker's process itself, which may not start a pool (it is daemonic)."""
+    for language in campaign.questionnaire.languages:
+        drawable = {section["code"] for section in drawable_sections(campaign, run.results, language)}
+        assert drawable and stored_sections(run.id, language) == drawable
 
 
 def waiting_on_locks(database: str) -> int:
