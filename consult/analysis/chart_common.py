@@ -27,6 +27,7 @@ DimensionLabels = Mapping[str, Mapping[str, Any]]
 """dimension code -> {"label": str, "options": {option code: label}}, in display order."""
 
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+PNG_DPI = 150
 MAX_WIDTH, MAX_HEIGHT = 6.5, 7.0
 """Every chart fits the text width of an A4 page (8.27 in less two 0.8 in margins) and, at the same size,
 a 16:9 slide (13.33 x 7.5 in): its height is bounded too, and a long chart is split into parts."""
@@ -77,7 +78,10 @@ def words(language: str) -> dict[str, str]:
     return {key: say(language, text) for key, text in WORDS.items()}
 
 
+@functools.lru_cache(maxsize=4096)
 def percent(share: float, language: str) -> str:
+    """Remembered: every drawing of a chart formats its axes' ticks again, and Babel reads the locale each
+    time."""
     return wording.share(share, language)
 
 
@@ -119,7 +123,7 @@ def render(figure: Figure, fmt: Format) -> bytes:
         raise ValueError(f"unknown chart format {fmt!r} (expected png, svg or pdf)")
     buffer = io.BytesIO()
     with matplotlib.rc_context(STYLE):
-        figure.savefig(buffer, format=fmt, dpi=150, metadata=METADATA[fmt])
+        figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=METADATA[fmt])
     return buffer.getvalue()
 
 

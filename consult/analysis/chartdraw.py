@@ -9,6 +9,7 @@ not help.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -92,24 +93,48 @@ def styles_as_classes(svg: bytes) -> bytes:
     return body.replace(b"</defs>", b'<style type="text/css">' + sheet + b"</style></defs>", 1)
 
 
-def palette_png(png: bytes) -> bytes:
-    """The PNG in at most 256 colours and without its alpha channel: a chart's flat colours and smoothed
+def agg_pixels(figure):
+    """The figure drawn by Agg at the PNG's resolution, as an RGB image: the pixels its PNG file would hold,
+    without encoding that PNG only to decode it again. The figure is laid out first, once for every format."""
+    import matplotlib
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    from consult.analysis.chart_common import PNG_DPI, STYLE
+
+    canvas = FigureCanvasAgg(figure)
+    with matplotlib.rc_context(STYLE):
+        figure.set_dpi(PNG_DPI)
+        lay_out_once(figure)
+        figure.savefig(io.BytesIO(), format="rgba", dpi=PNG_DPI)
+    return Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+
+
+def palette_png(image) -> bytes:
+    """The picture in at most 256 colours and without alpha channel: a chart's flat colours and smoothed
     text look the same in a third of the bytes, and the PDF report embeds it as it is
     (:mod:`consult.gap.pdfimages`)."""
     from PIL import Image
 
-    with Image.open(io.BytesIO(png)) as image:
-        flat = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    flat = image.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     flat.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-def freeze_layout(figure) -> None:
-    """Once a figure has been laid out by its first save, the next formats reuse that layout instead of
-    solving it again (the same positions, so the same picture in every format)."""
-    if figure.get_layout_engine() is not None:
-        figure.set_layout_engine("none")
+def lay_out_once(figure) -> None:
+    """Solves the figure's layout with the renderer of its PNG, then removes its layout engine so that every
+    format reuses those positions (the same picture in each) instead of solving it again. Removed, not set
+    to matplotlib's placeholder ("none"): with any engine, even the placeholder, each save draws the figure
+    twice, once only to lay it out. A ValueError leaves the positions as they were, as in matplotlib's own
+    drawing."""
+    engine = figure.get_layout_engine()
+    if engine is None:
+        return
+    with contextlib.suppress(ValueError):
+        engine.execute(figure)
+    figure.set_layout_engine(None)
 
 
 def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[str, str], bytes]:
@@ -127,10 +152,8 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
     )
     files: dict[tuple[str, str], bytes] = {}
     for kind, figure in figures.items():
-        for fmt in DRAWN_FORMATS:
-            files[(kind, fmt)] = charts.render(figure, fmt)
-            freeze_layout(figure)
-        files[(kind, "png")] = palette_png(files[(kind, "png")])
+        files[(kind, "png")] = palette_png(agg_pixels(figure))
+        files[(kind, "pdf")] = charts.render(figure, "pdf")
         files[(kind, COMPACT)] = compact_svg(figure)
     files[MANIFEST] = json.dumps(list(figures)).encode()
     return files

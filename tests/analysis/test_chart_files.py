@@ -56,24 +56,53 @@ def test_slim_svg_draws_the_same_elements_in_fewer_bytes():
     assert slim.startswith(b"<svg ")
 
 
-def test_a_chart_png_is_stored_in_256_colours_that_look_the_same():
+def _bar_figure():
     import matplotlib
 
     matplotlib.use("Agg")
-    import numpy as np
     from matplotlib.figure import Figure
-    from PIL import Image
 
-    from consult.analysis.chartdraw import palette_png
-
-    figure = Figure(figsize=(5, 3))
+    figure = Figure(figsize=(5, 3), layout="constrained")
     axes = figure.add_subplot()
     axes.barh(["R1", "R2", "R3"], [0.43, 0.61, 0.72], color=["#1b7837", "#a6d96a", "#b2182b"])
     axes.set_title("Réponses favorables")
+    return figure
+
+
+def _saved_png(figure) -> bytes:
+    import matplotlib
+
+    from consult.analysis.chart_common import STYLE
+
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150)
-    original = buffer.getvalue()
-    flat = palette_png(original)
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(buffer, format="png", dpi=150)
+    return buffer.getvalue()
+
+
+def test_a_chart_is_drawn_with_the_pixels_and_layout_of_its_saved_png():
+    import numpy as np
+    from PIL import Image
+
+    from consult.analysis.chartdraw import agg_pixels
+
+    with Image.open(io.BytesIO(_saved_png(_bar_figure()))) as saved:
+        expected = np.asarray(saved.convert("RGB"))
+    figure = _bar_figure()
+    drawn = agg_pixels(figure)
+    assert drawn.mode == "RGB" and np.array_equal(np.asarray(drawn), expected)
+    assert figure.get_layout_engine() is None
+    assert np.array_equal(np.asarray(agg_pixels(figure)), expected)
+
+
+def test_a_chart_png_is_stored_in_256_colours_that_look_the_same():
+    import numpy as np
+    from PIL import Image
+
+    from consult.analysis.chartdraw import agg_pixels, palette_png
+
+    original = _saved_png(_bar_figure())
+    flat = palette_png(agg_pixels(_bar_figure()))
     with Image.open(io.BytesIO(flat)) as image, Image.open(io.BytesIO(original)) as before:
         assert image.mode == "P" and image.size == before.size
         difference = np.abs(np.asarray(image.convert("RGB"), int) - np.asarray(before.convert("RGB"), int))
