@@ -46,8 +46,32 @@ TARGETS = {"start": 1.5, "zip_cold": 0.7, "zip_warm": 0.05, "export": 2.0, "page
 
 
 def cpu_seconds() -> float:
+    """This process's CPU, its finished children's, and that of its living descendants (the shared pool's
+    workers, forked from a fork server: they outlive each export, so only their own counters see them)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + descendants_cpu()
+
+
+def descendants_cpu() -> float:
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(cpu for pid, cpu in times.items() if descends_from(pid, os.getpid(), parents))
+
+
+def descends_from(pid: int, ancestor: int, parents: dict[int, int]) -> bool:
+    while pid in parents and pid > 1:
+        pid = parents[pid]
+        if pid == ancestor:
+            return True
+    return False
 
 
 def timed(action: Callable[[], object]) -> tuple[float, float]:
