@@ -101,6 +101,8 @@ class HeldConnection:
         return fresh and not (self.connection.invalidated or self.connection.closed)
 
     def __del__(self) -> None:
+        """When its thread ends: back to its pool, except in a forked child, which must never touch (reset,
+        close) a connection whose socket its parent still uses."""
         if self.pid != os.getpid():
             INHERITED.append(self.connection)
         elif not self.connection.closed:

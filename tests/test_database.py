@@ -9,7 +9,6 @@ import runpy
 import sqlite3
 import threading
 import time
-import warnings
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +18,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import event, func, select, text
 
+from consult import database
 from consult.database import STATEMENT_ENGINE, Precompiled, dispose_engines
 from consult.extensions import db as _db
 from consult.surveys.campaigns import services as campaigns
@@ -174,17 +174,34 @@ def test_a_thread_borrows_a_new_connection_after_the_engines_are_disposed(live_a
 
 def test_a_thread_gives_its_connection_back_to_the_pool_when_it_ends(live_app):
     token = one_open_token(live_app)
+    """Nothing keeps it once its thread is gone: a web server's threads come and go (the development server
+    starts one per request), and each would otherwise hold a database connection for good."""
     statuses: list[int] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        thread = threading.Thread(
-            target=lambda: statuses.append(live_app.test_client().get(f"/r/{token}").status_code)
-        )
-        thread.start()
-        thread.join()
-        gc.collect()
+    thread = threading.Thread(
+        target=lambda: statuses.append(live_app.test_client().get(f"/r/{token}").status_code)
+    )
+    thread.start()
+    thread.join()
+    gc.collect()
     assert statuses == [200]
     assert live_app.extensions[STATEMENT_ENGINE].pool.checkedin() == 1
+
+
+def test_a_forked_process_never_closes_the_connection_it_inherited(live_app):
+    """gunicorn's workers drop what the master held without touching it (``dispose_engines(close=False)``):
+    closing it would end the session on a socket the parent still uses."""
+    with live_app.app_context():
+        held = database.HeldConnection(_db.engine, live_app.extensions[STATEMENT_ENGINE].connect(), 0)
+        connection = held.connection
+        database.THREAD.held = held
+        dispose_engines(close=False)
+        del held
+        gc.collect()
+        try:
+            assert not connection.closed and connection in database.INHERITED
+        finally:
+            database.INHERITED.remove(connection)
+            connection.close()
 
 
 def one_open_token(app) -> str:
