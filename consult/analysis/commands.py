@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import click
@@ -43,7 +44,7 @@ def start_in_process(campaign: Campaign) -> AnalysisRun:
 
 
 def progress_bar(label: str):
-    return click.progressbar(length=100, label=label, file=click.get_text_stream("stderr"))
+    return click.progressbar(length=100, label=label, file=sys.stderr)
 
 
 def bar_listener(bar) -> progress.Listener:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -147,7 +148,7 @@ def export(slug: str, fmt: str, out: Path, language: str) -> None:
 
     found = campaign_or_fail(slug)
     check_writable(out)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     try:
         with click.progressbar(length=100, label=f"Exporting {fmt}", file=stderr) as bar:
             document = export_campaign(found, fmt, language, lambda percent: bar.update(percent - bar.pos))

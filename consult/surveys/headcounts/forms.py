@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import FloatField, SelectField, TextAreaField
+from wtforms import FloatField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 
@@ -32,7 +32,7 @@ class WeightingForm(FlaskForm):
     rating_basis = SelectField(
         _l("The suggested rating uses"),
         choices=[
-            ("weighted", _l("the figures weighted to the staff")),
-            ("unweighted", _l("the unweighted figures")),
+            SelectChoice("weighted", _l("the figures weighted to the staff")),
+            SelectChoice("unweighted", _l("the unweighted figures")),
         ],
     )
