@@ -126,7 +126,7 @@ def palette_png(image) -> bytes:
 def lay_out_once(figure) -> None:
     """Solves the figure's layout with the renderer of its PNG, then removes its layout engine so that every
     format reuses those positions (the same picture in each) instead of solving it again. Removed, not set
-    to matplotlib's placeholder ("none"): with any engine, even the placeholder, each save draws the figure
+    to matplotlib's do-nothing engine ("none"): with any engine, even that one, each save draws the figure
     twice, once only to lay it out. A ValueError leaves the positions as they were, as in matplotlib's own
     drawing."""
     engine = figure.get_layout_engine()
