@@ -84,12 +84,17 @@ def test_two_way_suppression_leaves_nothing_derivable(data, k):
     assert check_disclosure(release_of(counts, suppression), k, limit=1) == []
 
 
+def three_way_counts(data) -> np.ndarray:
+    """A small school x stage x gender table of small counts."""
+    shape = data.draw(st.tuples(st.integers(2, 3), st.integers(2, 3), st.integers(2, 4)))
+    size = int(np.prod(shape))
+    return np.array(data.draw(st.lists(small_counts, min_size=size, max_size=size))).reshape(shape)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data(), st.integers(3, 7))
 def test_three_way_suppression_leaves_nothing_derivable(data, k):
-    shape = data.draw(st.tuples(st.integers(2, 3), st.integers(2, 3), st.integers(2, 4)))
-    size = int(np.prod(shape))
-    counts = np.array(data.draw(st.lists(small_counts, min_size=size, max_size=size))).reshape(shape)
+    counts = three_way_counts(data)
     suppression = suppress_release(counts, k)
     assert check_disclosure(release_of(counts, suppression), k, limit=1) == []
 
@@ -98,9 +103,7 @@ def test_three_way_suppression_leaves_nothing_derivable(data, k):
 @given(st.data(), st.integers(3, 6))
 def test_first_violation_is_the_fast_checks_else_the_thorough_checks(data, k):
     """Skipping the thorough check when it knows no more empty atoms gives what running it gives."""
-    shape = data.draw(st.tuples(st.integers(2, 3), st.integers(2, 3), st.integers(2, 4)))
-    size = int(np.prod(shape))
-    counts = np.array(data.draw(st.lists(small_counts, min_size=size, max_size=size))).reshape(shape)
+    counts = three_way_counts(data)
     release = release_of(counts, primary_only(counts, k))
     both = check_disclosure(release, k, limit=1, thorough=False) or check_disclosure(release, k, limit=1)
     assert first_violation(release, k) == (both[0] if both else None)
