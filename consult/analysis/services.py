@@ -268,7 +268,7 @@ def draw_charts(run: AnalysisRun, languages: int) -> None:
     the workers, a task per section and language (``sections_to_draw``)."""
     from consult.analysis.chartstore import draw_run_charts
 
-    if not current_app.config.get("CHARTS_WITH_RESULTS", True) or not workers.may_have_children():
+    if not charts_with_results() or not workers.may_have_children():
         return
     try:
         with db.session.begin_nested():
@@ -277,12 +277,16 @@ def draw_charts(run: AnalysisRun, languages: int) -> None:
         log.exception("the charts of analysis %s could not be drawn now", run.id)
 
 
+def charts_with_results() -> bool:
+    return bool(current_app.config.get("CHARTS_WITH_RESULTS", True))
+
+
 def sections_to_draw(run_id: int) -> list[tuple[str, str]]:
     """The (language, section) pairs of a finished run whose charts a Celery worker's process left to the
     workers (see ``draw_charts``); none where they were drawn with the results or are drawn on first view."""
     from consult.analysis.chartstore import drawable_sections
 
-    if not current_app.config.get("CHARTS_WITH_RESULTS", True) or workers.may_have_children():
+    if not charts_with_results() or workers.may_have_children():
         return []
     run = db.session.get(AnalysisRun, run_id)
     if run is None or run.status != RunStatus.DONE:
