@@ -159,18 +159,21 @@ def draw_section(section: Mapping[str, Any], inputs: ChartInputs) -> dict[tuple[
     return files
 
 
-def _draw_one(job: tuple[str, Mapping[str, Any], ChartInputs]) -> tuple[str, dict[tuple[str, str], bytes]]:
-    code, section, inputs = job
-    return code, draw_section(section, inputs)
+DrawJob = tuple[Mapping[str, Any], ChartInputs]
+"""One section to draw, in its inputs' language."""
+
+
+def _draw_one(job: DrawJob) -> tuple[str, str, dict[tuple[str, str], bytes]]:
+    section, inputs = job
+    return inputs.language, str(section["code"]), draw_section(section, inputs)
 
 
 def draw_sections(
-    sections: Sequence[Mapping[str, Any]],
-    inputs: ChartInputs,
-    progress: Callable[[int, int], None] | None = None,
-) -> Iterator[tuple[str, dict[tuple[str, str], bytes]]]:
-    """Each section's charts as they are finished (in any order), ``progress(done, total)`` after each."""
-    jobs = [(str(section["code"]), section, inputs) for section in sections]
+    jobs: Sequence[DrawJob], progress: Callable[[int, int], None] | None = None
+) -> Iterator[tuple[str, str, dict[tuple[str, str], bytes]]]:
+    """Each job's charts as ``(language, section code, files)`` as they are finished, ``progress(done,
+    total)`` after each. Every language's sections go to the pool together: drawn language by language, the
+    pool would wait for each language's last section with all but one worker idle."""
     yield from _reported(ordered_map(_draw_one, jobs), len(jobs), progress)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from consult.analysis.chartdraw import MANIFEST, ChartInputs, draw_sections
+from consult.analysis.chartdraw import MANIFEST, ChartInputs, DrawJob, draw_sections
 from consult.analysis.models import AnalysisRun, ChartFile
 from consult.extensions import db
 from consult.i18n import translated
@@ -78,19 +78,29 @@ def ensure_charts(
     """Draw and store the charts of ``run`` in ``language`` not stored yet (of section ``only``, if given);
     returns how many sections were drawn: 0 when everything was stored already."""
     campaign = db.session.get(Campaign, run.campaign_id)
+    return draw_and_store(run, missing_jobs(campaign, run, language, only), progress)
+
+
+def missing_jobs(
+    campaign: Campaign, run: AnalysisRun, language: str, only: str | None = None
+) -> list[DrawJob]:
     done = stored_sections(run.id, language)
-    missing = [
-        section
+    inputs = chart_inputs(campaign, language)
+    return [
+        (section, inputs)
         for section in drawable_sections(campaign, run.results or {}, language)
         if section["code"] not in done and (only is None or section["code"] == only)
     ]
-    if not missing:
+
+
+def draw_and_store(run: AnalysisRun, jobs: list[DrawJob], progress: Progress | None) -> int:
+    if not jobs:
         if progress is not None:
             progress(1, 1)
         return 0
-    for code, files in draw_sections(missing, chart_inputs(campaign, language), progress):
+    for language, code, files in draw_sections(jobs, progress):
         store_section(run.id, language, code, files)
-    return len(missing)
+    return len(jobs)
 
 
 def store_section(run_id: int, language: str, code: str, files: Mapping[tuple[str, str], bytes]) -> None:
@@ -110,11 +120,12 @@ def store_section(run_id: int, language: str, code: str, files: Mapping[tuple[st
 
 
 def draw_run_charts(run: AnalysisRun, progress: Progress | None = None) -> int:
-    """Every language of the campaign's questionnaire, right after the results are made."""
+    """Every language of the campaign's questionnaire, right after the results are made, all at once."""
     campaign = db.session.get(Campaign, run.campaign_id)
-    return sum(
-        ensure_charts(run, language, progress=progress) for language in campaign.questionnaire.languages
-    )
+    jobs = [
+        job for language in campaign.questionnaire.languages for job in missing_jobs(campaign, run, language)
+    ]
+    return draw_and_store(run, jobs, progress)
 
 
 def stored_charts(run_id: int, language: str, fmts: tuple[str, ...]) -> dict[ChartKey, bytes]:

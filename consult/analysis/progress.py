@@ -45,16 +45,9 @@ def results_made() -> None:
     report(RESULTS_MADE)
 
 
-class ChartSteps:
-    """``progress(done, total)`` for each language's sections in turn, told as one share of the run."""
-
-    def __init__(self, languages: int) -> None:
-        self.languages, self.finished = max(1, languages), 0
-
-    def __call__(self, done: int, total: int) -> None:
-        report(RESULTS_MADE + (1 - RESULTS_MADE) * (self.finished + done / total) / self.languages)
-        if done >= total:
-            self.finished += 1
+def charts_drawn(done: int, total: int) -> None:
+    """``done`` of the run's ``total`` sections to draw (in every language) are drawn."""
+    report(RESULTS_MADE + (1 - RESULTS_MADE) * done / max(total, 1))
 
 
 def finished() -> None:

@@ -253,13 +253,13 @@ def finish_run(run_id: int) -> bool:
     run.results = compute_results(campaign, q, tables)
     run.responses = tables.total
     progress.results_made()
-    draw_charts(run, len(campaign.questionnaire.languages))
+    draw_charts(run)
     run.status, run.finished_at, run.partitions_done = RunStatus.DONE, utcnow(), run.partitions_total
     progress.finished()
     return True
 
 
-def draw_charts(run: AnalysisRun, languages: int) -> None:
+def draw_charts(run: AnalysisRun) -> None:
     """The run's charts, stored with its results in the same transaction. Should drawing fail, the results
     still stand: each chart is then drawn when first asked for, as it is when ``CHARTS_WITH_RESULTS`` is
     off (the test suite's default, where most analyses are never charted). Not in a daemonic process (a
@@ -272,7 +272,7 @@ def draw_charts(run: AnalysisRun, languages: int) -> None:
         return
     try:
         with db.session.begin_nested():
-            draw_run_charts(run, progress.ChartSteps(languages))
+            draw_run_charts(run, progress.charts_drawn)
     except Exception:
         log.exception("the charts of analysis %s could not be drawn now", run.id)
 

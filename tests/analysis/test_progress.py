@@ -15,9 +15,8 @@ def heard(action) -> list[float]:
     return shares
 
 
-def test_chart_steps_tell_each_language_as_one_share_of_the_run():
-    steps = progress.ChartSteps(languages=2)
-    shares = heard(lambda: [steps(done, 3) for _language in range(2) for done in range(1, 4)])
+def test_the_charts_tell_their_share_of_the_run():
+    shares = heard(lambda: [progress.charts_drawn(done, 6) for done in range(1, 7)])
     assert shares == sorted(shares)
     assert shares[0] > progress.RESULTS_MADE
     assert shares[2] == pytest.approx(progress.RESULTS_MADE + (1 - progress.RESULTS_MADE) / 2)
